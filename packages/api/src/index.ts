@@ -1,1 +1,4 @@
-export {};
+/** @govchain/api: the HTTP API over a node. */
+export * from './server.js';
+export * from './problems.js';
+export * as schemas from './schemas.js';

@@ -1,1 +1,14 @@
-export {};
+/**
+ * @govchain/node: the node process (storage, admission, execution, checkpoints) and the
+ * operator-side pieces around it (data folder, keys, genesis, audit).
+ */
+export * from './node.js';
+export * from './store.js';
+export * from './execute.js';
+export * from './audit.js';
+export * from './datadir.js';
+export * from './genesis.js';
+export * from './keys.js';
+export * from './verify.js';
+export * from './metrics.js';
+export * from './smt-codec.js';

@@ -1,1 +1,3 @@
-export {};
+/** @govchain/ordering: the Orderer interface and its implementations. */
+export * from './orderer.js';
+export * from './solo.js';

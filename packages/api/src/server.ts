@@ -1,0 +1,100 @@
+/**
+ * The HTTP API (CONTRACT.md s.6): a Fastify server over a GovchainNode. Routes are thin:
+ * validate (schema-first), call the node, present. Each module adds its routes as a
+ * plugin. Errors leave as RFC 9457 problem bodies.
+ */
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { GovchainError } from '@govchain/core';
+import type { GovchainNode } from '@govchain/node';
+import { problem, problemFromError } from './problems.js';
+import { coreRoutes } from './routes/core.js';
+import { proofRoutes } from './routes/proofs.js';
+import { eventRoutes } from './routes/events.js';
+import { opsRoutes } from './routes/ops.js';
+import { notaryRoutes } from './routes/notary.js';
+import { Problem } from './schemas.js';
+
+/** Options of {@link createApiServer}. */
+export interface ApiServerOptions {
+  node: GovchainNode;
+  /** Fastify logger (default off; the node has its own). */
+  logger?: boolean | object;
+  /** Largest request body in bytes (default 1 MiB; transactions have their own limit). */
+  bodyLimit?: number;
+}
+
+/** Build the API server (not listening yet; call `listen`). */
+export async function createApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: opts.logger ?? false,
+    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
+    requestTimeout: 30_000,
+    connectionTimeout: 60_000,
+    keepAliveTimeout: 10_000,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+  });
+  app.addSchema(Problem);
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'govchain API', version: '0.1.0', description: 'Permissioned, verifiable ledger for government services. Errors are RFC 9457 problem details (see docs/errors.md).' },
+      tags: [
+        { name: 'chain', description: 'Transactions, blocks, status' },
+        { name: 'proofs', description: 'Inclusion, consistency and state proofs; checkpoints' },
+        { name: 'events', description: 'Server-Sent Events' },
+        { name: 'ops', description: 'Health and metrics' },
+        { name: 'notary', description: 'Notary module' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  app.setErrorHandler((err: any, req: FastifyRequest, reply: FastifyReply) => {
+    let body;
+    if (err instanceof GovchainError) body = problemFromError(err, req.url);
+    else if (err.validation) {
+      const v = err.validation[0];
+      const where = err.validationContext ?? 'request';
+      const field = `/${where}${v?.instancePath ?? ''}`;
+      body = problem('request.invalid', `${where}${v?.instancePath ?? ''} ${v?.message ?? 'is invalid'}`, { field, instance: req.url });
+    } else if (err.code === 'FST_ERR_CTP_BODY_TOO_LARGE') body = problem('request.too_large', `request body exceeds ${err.message.match(/\d+/)?.[0] ?? 'the'} byte limit`, { instance: req.url });
+    else if (err.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') body = problem('request.unsupported_media_type', 'unsupported Content-Type; send application/json', { instance: req.url });
+    else if (err.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || err.code === 'FST_ERR_CTP_INVALID_JSON_BODY' || err instanceof SyntaxError) body = problem('request.malformed_json', `request body is not valid JSON: ${err.message}`, { instance: req.url });
+    else if (typeof err.statusCode === 'number' && err.statusCode >= 400 && err.statusCode < 500) body = problem('request.invalid', err.message, { instance: req.url });
+    else {
+      req.log.error({ err }, 'unhandled error');
+      body = problem('internal.error', 'internal error', { instance: req.url });
+    }
+    void reply.code(body.status).type('application/problem+json').send(body);
+  });
+  app.setNotFoundHandler((req, reply) => {
+    const body = problem('route.not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { instance: req.url });
+    void reply.code(404).type('application/problem+json').send(body);
+  });
+
+  const node = opts.node;
+  await app.register(coreRoutes, { node });
+  await app.register(proofRoutes, { node });
+  await app.register(eventRoutes, { node });
+  await app.register(opsRoutes, { node });
+  await app.register(notaryRoutes, { node });
+
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type('text/html; charset=utf-8');
+    return placeholderPage(node);
+  });
+  return app;
+}
+
+function placeholderPage(node: GovchainNode): string {
+  const head = node.head();
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>govchain</title></head>
+<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
+<h1>govchain</h1><p>Chain <code>${node.chainId}</code> at height ${head?.height ?? 0} (${head?.logSize ?? 0} transactions).</p>
+<ul><li><a href="/docs">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li><li><a href="/v1/status">Status</a></li><li><a href="/v1/checkpoint">Latest checkpoint</a></li></ul>
+<p>The web portal arrives with its own issue; the API is complete.</p></body></html>`;
+}

@@ -1,0 +1,7 @@
+/** Error codes of the notary module (see docs/errors.md). */
+import { GovchainError } from '@govchain/core';
+
+/** The digest is already anchored; its first anchor stands. */
+export function alreadyAnchored(digest: string, txid: string): GovchainError {
+  return new GovchainError('notary.already_anchored', `digest ${digest} was already anchored by transaction ${txid}`, { field: '/body/payload/digest', details: { txid } });
+}

@@ -1,0 +1,1 @@
+export { notaryModule, AnchorPayload, ByDigestParams, type AnchorRecord } from './module.js';

@@ -1,0 +1,243 @@
+/**
+ * Verification of a stored chain. `quick` (run at every start) re-derives every txid,
+ * receipt, block link, log root and the current state values from the stored bytes;
+ * `full` (`govchain audit`) additionally re-checks every signature and re-executes every
+ * block from genesis, comparing headers, receipts, checkpoints and the final state.
+ */
+import {
+  GovchainError,
+  MemoryLogStore,
+  MemorySmtStore,
+  SMT_EMPTY_ROOT,
+  appendLeafHashes,
+  checkEnvelope,
+  computeTxid,
+  equalBytes,
+  fromBase64,
+  fromHex,
+  fromUtf8,
+  formatVerifierKey,
+  getSmtValueHash,
+  hashBlockHeader,
+  hashLeaf,
+  hashTxids,
+  logRoot,
+  parseCheckpoint,
+  parseSignedNote,
+  quorumFor,
+  sha256,
+  stateMapKey,
+  toHex,
+  utf8,
+  verifyCheckpointNote,
+  canonicalJson,
+  type JsonValue,
+  type SmtNodeReader,
+  type TxEnvelope,
+} from '@govchain/core';
+import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
+import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
+import type { Genesis } from './genesis.js';
+import { decodeSmtNode } from './smt-codec.js';
+import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
+
+/** The outcome of a verification. */
+export interface AuditReport {
+  ok: boolean;
+  mode: 'quick' | 'full';
+  height: number;
+  transactions: number;
+  checkpointsVerified: number;
+  /** First height found bad. */
+  badHeight?: number;
+  reason?: string;
+  seconds: number;
+}
+
+class AuditFailure extends Error {
+  constructor(
+    readonly height: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Verify `store` against `genesis`. Never throws for corruption: it reports it. */
+export function verifyStore(store: ChainStore, genesis: Genesis, opts: { mode: 'quick' | 'full'; registry?: ModuleRegistry }): AuditReport {
+  const t0 = performance.now();
+  const head = store.head();
+  const report: AuditReport = { ok: true, mode: opts.mode, height: head?.height ?? 0, transactions: 0, checkpointsVerified: 0, seconds: 0 };
+  try {
+    if (head !== undefined) runAudit(store, genesis, head, opts, report);
+  } catch (e) {
+    report.ok = false;
+    if (e instanceof AuditFailure) {
+      report.badHeight = e.height;
+      report.reason = e.message;
+    } else {
+      report.badHeight = report.height;
+      report.reason = `unreadable chain data: ${(e as Error).message}`;
+    }
+  }
+  report.seconds = (performance.now() - t0) / 1000;
+  return report;
+}
+
+function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { mode: 'quick' | 'full'; registry?: ModuleRegistry }, report: AuditReport): void {
+  const full = opts.mode === 'full';
+  const registry = opts.registry ?? createModuleRegistry(defaultModules);
+  const log = new MemoryLogStore();
+  let logSize = 0;
+  let prevHash = '0'.repeat(64);
+  let prevTime = '';
+  const vkeys = genesis.validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
+  const quorum = quorumFor(genesis.validators.length);
+
+  // Full mode: an independent in-memory replica built by re-execution.
+  const memState = new Map<string, JsonValue>();
+  const memSmt = new MemorySmtStore();
+  const memCommitted = new Set<string>();
+  const lastWrite = new Map<string, number>();
+  let memHead: ChainHead | undefined;
+  const memView: ChainView = {
+    chainId: genesis.chainId,
+    head: () => memHead,
+    isCommitted: (txid) => memCommitted.has(txid),
+    stateValue: (m, k) => memState.get(stateTableKey(m, k)),
+    logReader: log,
+    smtReader: memSmt,
+  };
+
+  for (let h = 1; h <= head.height; h++) {
+    const fail = (why: string): never => {
+      throw new AuditFailure(h, why);
+    };
+    const block = store.block(h);
+    if (block === undefined) fail('block is missing');
+    const hd = block!.header;
+    if (hd.chain !== genesis.chainId || hd.height !== h) fail('header names the wrong chain or height');
+    if (hd.prev !== prevHash) fail('header does not link to the previous block');
+    if (prevTime !== '' && Date.parse(hd.time) < Date.parse(prevTime)) fail('block time goes backwards');
+    if (hd.txCount !== block!.txids.length || hashTxids(block!.txids) !== hd.txsHash) fail('transaction list does not match the header');
+    const executable: ExecutableTx[] = [];
+    const leafHashes: Uint8Array[] = [];
+    block!.txids.forEach((txid, i) => {
+      const stored = store.tx(txid);
+      if (stored === undefined) fail(`transaction ${txid} is missing`);
+      let env: TxEnvelope;
+      try {
+        env = JSON.parse(stored!.envelope) as TxEnvelope;
+      } catch {
+        fail(`transaction ${txid} is not valid JSON`);
+      }
+      if (computeTxid(env!.body) !== txid) fail(`transaction ${txid} was altered (its body hashes to another txid)`);
+      if (stored!.leafIndex !== logSize + i) fail(`transaction ${txid} has the wrong log position`);
+      const leaf = store.leaf(stored!.leafIndex);
+      if (leaf === undefined) fail(`receipt of ${txid} is missing`);
+      let receipt: { txid?: string; height?: number; index?: number };
+      try {
+        receipt = JSON.parse(fromUtf8(leaf!));
+      } catch {
+        fail(`receipt of ${txid} is not valid JSON`);
+      }
+      if (receipt!.txid !== txid || receipt!.height !== h || receipt!.index !== i) fail(`receipt of ${txid} does not match its transaction`);
+      leafHashes.push(hashLeaf(leaf!));
+      if (full) {
+        let signers: string[];
+        try {
+          signers = checkEnvelope(env!, { chainId: genesis.chainId, now: 0 }).signers;
+        } catch (e) {
+          fail(`transaction ${txid} fails verification: ${(e as Error).message}`);
+        }
+        executable.push({ txid, envelope: stored!.envelope, body: env!.body, signers: signers! });
+      }
+    });
+    const appended = appendLeafHashes(log, logSize, leafHashes);
+    log.apply(appended.writes);
+    logSize = appended.size;
+    if (hd.logSize !== logSize || toHex(logRoot(log, logSize)) !== hd.logRoot) fail('log root does not match the receipts');
+    if (full) {
+      const executed = executeBlock(memView, registry, h, hd.time, executable);
+      if (executed.blockHash !== hashBlockHeader(hd)) {
+        const why = executed.header.stateRoot !== hd.stateRoot ? 'state root differs from re-execution' : 'header differs from re-execution';
+        fail(why);
+      }
+      executed.leafData.forEach((d, i) => {
+        if (!equalBytes(d, store.leaf(logSize - executed.leafData.length + i)!)) fail(`receipt ${i} differs from re-execution`);
+      });
+      memSmt.put(executed.smtNodes);
+      for (const [k, v] of executed.stateWrites) {
+        if (v === null) memState.delete(k);
+        else memState.set(k, JSON.parse(v.text) as JsonValue);
+        lastWrite.set(k, h);
+      }
+      for (const txid of executed.txids) memCommitted.add(txid);
+      memHead = { height: h, blockHash: executed.blockHash, logSize, logRoot: hd.logRoot, stateRoot: hd.stateRoot, time: hd.time };
+      const note = store.checkpoint(logSize);
+      if (note !== undefined) {
+        const { text } = parseSignedNote(note);
+        const cp = parseCheckpoint(text);
+        if (cp.height !== h || toHex(cp.rootHash) !== hd.logRoot || toHex(cp.stateRoot) !== hd.stateRoot) fail('stored checkpoint does not match the block');
+        try {
+          verifyCheckpointNote(note, vkeys, 1);
+        } catch (e) {
+          fail(`stored checkpoint signature is invalid: ${(e as Error).message}`);
+        }
+        report.checkpointsVerified++;
+      }
+    }
+    report.transactions += block!.txids.length;
+    prevHash = hashBlockHeader(hd);
+    prevTime = hd.time;
+  }
+  const fail = (h: number, why: string): never => {
+    throw new AuditFailure(h, why);
+  };
+  if (head.blockHash !== prevHash || head.logSize !== logSize) fail(head.height, 'the head record does not match the last block');
+  const last = store.block(head.height)!.header;
+  if (head.stateRoot !== last.stateRoot || head.logRoot !== last.logRoot) fail(head.height, 'the head record does not match the last block');
+
+  // The latest certified checkpoint must carry a quorum of valid signatures.
+  const certified = store.meta.get('certified') as number | undefined;
+  if (certified !== undefined) {
+    const note = store.checkpoint(certified);
+    if (note === undefined) fail(head.height, 'the certified checkpoint is missing');
+    try {
+      verifyCheckpointNote(note!, vkeys, quorum);
+    } catch (e) {
+      fail(head.height, `the certified checkpoint does not verify: ${(e as Error).message}`);
+    }
+  }
+
+  // State: every stored value must be the one the state root commits to.
+  const smtReader: SmtNodeReader = {
+    getNode: (hash) => {
+      const enc = store.smtNode(hash);
+      if (enc === undefined) return undefined;
+      if (!equalBytes(sha256(enc), hash)) throw new AuditFailure(head.height, 'a state-map node was altered');
+      return decodeSmtNode(enc);
+    },
+  };
+  const stateRoot = fromHex(head.stateRoot);
+  let stored = 0;
+  for (const e of store.stateEntries()) {
+    stored++;
+    const k = stateTableKey(e.module, e.key);
+    const at = lastWrite.get(k) ?? head.height;
+    const committed = getSmtValueHash(smtReader, stateRoot, stateMapKey(e.module, e.key));
+    if (committed === null || !equalBytes(committed, sha256(utf8(e.value)))) fail(at, `state value ${e.module}/${e.key} was altered (it does not match the state root)`);
+    if (full) {
+      const mine = memState.get(k);
+      if (mine === undefined || canonicalJson(mine) !== e.value) fail(at, `state value ${e.module}/${e.key} differs from re-execution`);
+    }
+  }
+  if (full && stored !== memState.size) {
+    for (const [k] of memState) {
+      const z = k.indexOf('\u0000');
+      if (store.stateValue(k.slice(0, z), k.slice(z + 1)) === undefined) fail(lastWrite.get(k) ?? head.height, `state value ${k.slice(0, z)}/${k.slice(z + 1)} is missing`);
+    }
+  }
+  if (stateRoot.length !== 32 || (head.height === 0 && !equalBytes(stateRoot, SMT_EMPTY_ROOT))) fail(head.height, 'bad state root');
+  void GovchainError;
+}

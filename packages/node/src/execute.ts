@@ -1,0 +1,195 @@
+/**
+ * Deterministic block execution: from the committed chain and an ordered block, compute
+ * the receipts, state writes, log and state-map nodes and the header. No I/O: the chain
+ * is read through `ChainView`, so the same function serves the node, `audit` and replay.
+ */
+import {
+  GENESIS_PREV,
+  GovchainError,
+  SMT_EMPTY_ROOT,
+  fromHex,
+  appendLeafHashes,
+  logRoot,
+  hashBlockHeader,
+  hashLeaf,
+  hashTxids,
+  receiptLeafData,
+  stateMapKey,
+  canonicalJson,
+  sha256,
+  utf8,
+  toHex,
+  updateSmt,
+  type BlockHeader,
+  type JsonValue,
+  type LogNodeReader,
+  type Receipt,
+  type SmtNode,
+  type SmtNodeReader,
+  type TxBody,
+  type TxContext,
+  type TxEvent,
+} from '@govchain/core';
+import type { ModuleRegistry } from '@govchain/modules';
+import type { ChainHead } from './store.js';
+import { stateTableKey } from './store.js';
+
+/** What execution may read of the committed chain. */
+export interface ChainView {
+  readonly chainId: string;
+  head(): ChainHead | undefined;
+  isCommitted(txid: string): boolean;
+  stateValue(module: string, key: string): JsonValue | undefined;
+  readonly logReader: LogNodeReader;
+  readonly smtReader: SmtNodeReader;
+}
+
+/** A transaction that passed the stateless checks, ready to execute. */
+export interface ExecutableTx {
+  txid: string;
+  /** Canonical envelope JSON text (what is stored). */
+  envelope: string;
+  body: TxBody;
+  signers: string[];
+}
+
+/** A state value as written: its JCS text and the SHA-256 of that text. */
+export interface StateWrite {
+  text: string;
+  hash: Uint8Array;
+}
+
+/** The result of executing one block. */
+export interface ExecutedBlock {
+  header: BlockHeader;
+  blockHash: string;
+  txids: string[];
+  envelopes: string[];
+  receipts: Receipt[];
+  leafData: Uint8Array[];
+  logNodes: Array<{ level: number; index: number; hash: Uint8Array }>;
+  smtNodes: Array<{ hash: Uint8Array; node: SmtNode }>;
+  /** "<module>\0<key>" -> canonical value text and its hash, or null to delete. */
+  stateWrites: Map<string, StateWrite | null>;
+  /** Unexpected (non-GovchainError) failures, for the operator's log. */
+  faults: Array<{ txid: string; error: unknown }>;
+}
+
+/** Execute `txs` as block `height` at `time` on top of `view`. */
+export function executeBlock(view: ChainView, registry: ModuleRegistry, height: number, time: string, txs: readonly ExecutableTx[]): ExecutedBlock {
+  const head = view.head();
+  const expectedHeight = (head?.height ?? 0) + 1;
+  if (height !== expectedHeight) throw new GovchainError('chain.height_gap', `block ${height} delivered, expected ${expectedHeight}`);
+  const blockWrites = new Map<string, JsonValue | null>();
+  const readState = (module: string, key: string): JsonValue | undefined => {
+    const k = stateTableKey(module, key);
+    if (blockWrites.has(k)) return blockWrites.get(k) ?? undefined;
+    return view.stateValue(module, key);
+  };
+  const seen = new Set<string>();
+  const txids: string[] = [];
+  const envelopes: string[] = [];
+  const receipts: Receipt[] = [];
+  const faults: ExecutedBlock['faults'] = [];
+  const blockMs = Date.parse(time);
+
+  for (const tx of txs) {
+    if (seen.has(tx.txid) || view.isCommitted(tx.txid)) continue; // ordered twice: executes once, ever
+    seen.add(tx.txid);
+    const index = txids.length;
+    txids.push(tx.txid);
+    envelopes.push(tx.envelope);
+    const txWrites = new Map<string, JsonValue | null>();
+    const events: TxEvent[] = [];
+    let receipt: Receipt;
+    try {
+      if (tx.body.expires !== undefined && Date.parse(tx.body.expires) <= blockMs) {
+        throw new GovchainError('tx.expired', `transaction expired at ${tx.body.expires}, block time ${time}`);
+      }
+      const t = registry.txType(tx.body.type);
+      const module = t.module.name;
+      const ctx: TxContext = {
+        chainId: view.chainId,
+        height,
+        time,
+        txid: tx.txid,
+        signer: tx.body.signer,
+        signers: tx.signers,
+        get: (key) => {
+          const k = stateTableKey(module, key);
+          return txWrites.has(k) ? (txWrites.get(k) ?? undefined) : readState(module, key);
+        },
+        set: (key, value) => void txWrites.set(stateTableKey(module, key), structuredClone(value)),
+        delete: (key) => void txWrites.set(stateTableKey(module, key), null),
+        read: (m, key) => {
+          const k = stateTableKey(m, key);
+          return txWrites.has(k) ? (txWrites.get(k) ?? undefined) : readState(m, key);
+        },
+        emit: (type, data) => void events.push({ type, data: structuredClone(data) }),
+      };
+      t.definition.authorize?.(ctx, tx.body.payload);
+      t.definition.apply(ctx, tx.body.payload);
+      for (const [k, v] of txWrites) blockWrites.set(k, v);
+      receipt = { txid: tx.txid, height, index, status: 'ok' };
+      if (events.length > 0) receipt.events = events;
+    } catch (e) {
+      let code = 'internal.error';
+      if (e instanceof GovchainError) code = e.code;
+      else faults.push({ txid: tx.txid, error: e });
+      receipt = { txid: tx.txid, height, index, status: 'failed', code };
+    }
+    receipts.push(receipt);
+  }
+
+  const leafData = receipts.map(receiptLeafData);
+  const logSize0 = head?.logSize ?? 0;
+  const appended = appendLeafHashes(view.logReader, logSize0, leafData.map(hashLeaf));
+  const logRootHex = toHex(logRootOf(view.logReader, appended));
+
+  const updates: Array<{ key: Uint8Array; valueHash: Uint8Array | null }> = [];
+  const stateWrites = new Map<string, StateWrite | null>();
+  for (const [k, v] of blockWrites) {
+    const z = k.indexOf('\u0000');
+    let write: StateWrite | null = null;
+    if (v !== null) {
+      const text = canonicalJson(v);
+      write = { text, hash: sha256(utf8(text)) };
+    }
+    stateWrites.set(k, write);
+    updates.push({ key: stateMapKey(k.slice(0, z), k.slice(z + 1)), valueHash: write === null ? null : write.hash });
+  }
+  const stateRoot0 = head === undefined ? SMT_EMPTY_ROOT : fromHex(head.stateRoot);
+  const smt = updates.length === 0 ? { root: stateRoot0, nodes: [] } : updateSmt(view.smtReader, stateRoot0, updates);
+
+  const header: BlockHeader = {
+    chain: view.chainId,
+    height,
+    prev: head?.blockHash ?? GENESIS_PREV,
+    time,
+    txCount: txids.length,
+    txsHash: hashTxids(txids),
+    logSize: appended.size,
+    logRoot: logRootHex,
+    stateRoot: toHex(smt.root),
+  };
+  return {
+    header,
+    blockHash: hashBlockHeader(header),
+    txids,
+    envelopes,
+    receipts,
+    leafData,
+    logNodes: appended.writes,
+    smtNodes: smt.nodes,
+    stateWrites,
+    faults,
+  };
+}
+
+/** Root after an append, reading new nodes from the append's own writes first. */
+function logRootOf(reader: LogNodeReader, appended: { writes: Array<{ level: number; index: number; hash: Uint8Array }>; size: number }): Uint8Array {
+  const overlay = new Map<string, Uint8Array>();
+  for (const w of appended.writes) overlay.set(`${w.level}:${w.index}`, w.hash);
+  const layered: LogNodeReader = { getNode: (level, index) => overlay.get(`${level}:${index}`) ?? reader.getNode(level, index) };
+  return logRoot(layered, appended.size);
+}

@@ -1,0 +1,40 @@
+/**
+ * Prometheus metrics of a node (prom-client), one registry per node so that several
+ * nodes in one process (tests) do not mix their figures.
+ */
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+/** The metrics a node records. */
+export interface NodeMetrics {
+  readonly registry: Registry;
+  readonly txSubmitted: Counter<'result'>;
+  readonly txCommitted: Counter<'status'>;
+  readonly blocks: Counter;
+  readonly height: Gauge;
+  readonly logSize: Gauge;
+  readonly mempool: Gauge;
+  readonly blockExecSeconds: Histogram;
+  readonly blockCommitSeconds: Histogram;
+  readonly commitLatencySeconds: Histogram;
+  readonly ready: Gauge;
+}
+
+/** Create a node's metrics. */
+export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): NodeMetrics {
+  const registry = new Registry();
+  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'govchain_process_' });
+  const registers = [registry];
+  return {
+    registry,
+    txSubmitted: new Counter({ name: 'govchain_tx_submitted_total', help: 'Transactions submitted, by admission result', labelNames: ['result'], registers }),
+    txCommitted: new Counter({ name: 'govchain_tx_committed_total', help: 'Transactions committed, by receipt status', labelNames: ['status'], registers }),
+    blocks: new Counter({ name: 'govchain_blocks_total', help: 'Blocks committed', registers }),
+    height: new Gauge({ name: 'govchain_height', help: 'Height of the committed head', registers }),
+    logSize: new Gauge({ name: 'govchain_log_size', help: 'Leaves in the transaction log', registers }),
+    mempool: new Gauge({ name: 'govchain_mempool_transactions', help: 'Transactions admitted and not yet committed', registers }),
+    blockExecSeconds: new Histogram({ name: 'govchain_block_execute_seconds', help: 'Time to execute a block', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
+    blockCommitSeconds: new Histogram({ name: 'govchain_block_commit_seconds', help: 'Time to write a block durably', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
+    commitLatencySeconds: new Histogram({ name: 'govchain_commit_latency_seconds', help: 'From admission to durable commit', registers, buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10] }),
+    ready: new Gauge({ name: 'govchain_ready', help: '1 when the node commits and serves certified data', registers }),
+  };
+}

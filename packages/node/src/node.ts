@@ -1,0 +1,473 @@
+/**
+ * A govchain node: admits transactions (stateless checks on worker threads, replay
+ * checks), hands them to an orderer, executes every ordered block deterministically,
+ * commits it atomically with its signed checkpoint, and answers reads with proofs.
+ */
+import { EventEmitter } from 'node:events';
+import { existsSync } from 'node:fs';
+import {
+  GovchainError,
+  consistencyProof,
+  formatCheckpoint,
+  formatSignedNote,
+  formatVerifierKey,
+  fromBase64,
+  fromHex,
+  inclusionProof,
+  parseCheckpoint as parseCheckpointText,
+  parseSignedNote,
+  proveSmt,
+  quorumFor,
+  signCheckpoint,
+  stateMapKey,
+  toHex,
+  type Checkpoint,
+  type JsonValue,
+  type LogNodeReader,
+  type NoteSignature,
+  type Receipt,
+  type SmtNodeReader,
+  type SmtProof,
+  type TxEnvelope,
+} from '@govchain/core';
+import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
+import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock } from '@govchain/ordering';
+import { pino, type Logger } from 'pino';
+import { dataPaths, loadValidatorKeys } from './datadir.js';
+import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
+import { genesisHash, readGenesis, type Genesis } from './genesis.js';
+import type { LoadedKey } from './keys.js';
+import { createNodeMetrics, type NodeMetrics } from './metrics.js';
+import { decodeSmtNode, encodeSmtNode } from './smt-codec.js';
+import { ChainStore, type ChainHead, type StoredBlock } from './store.js';
+import { verifyStore } from './audit.js';
+import { createVerifierPool, throwVerifyFailure, type VerifierPool } from './verify.js';
+
+/** The software version reported by /v1/status. */
+export const GOVCHAIN_VERSION = '0.1.0';
+
+/** Options of {@link GovchainNode.open}. */
+export interface NodeOptions {
+  dataDir: string;
+  /** Default: a solo orderer with the block settings below. */
+  orderer?: Orderer;
+  blockIntervalMs?: number;
+  maxBlockTxs?: number;
+  /** Most admitted, uncommitted transactions (default 100,000). */
+  maxPending?: number;
+  /** Verifier worker threads (default: all cores; 0 = inline). */
+  verifierWorkers?: number;
+  logger?: Logger;
+  /** Startup verification of the stored chain (default 'quick'). */
+  verifyOnOpen?: 'quick' | 'none';
+  modules?: ModuleRegistry;
+}
+
+/** What subscribers of committed blocks receive. */
+export interface CommitEvent {
+  header: StoredBlock['header'];
+  blockHash: string;
+  receipts: Receipt[];
+  firstLeafIndex: number;
+}
+
+/** A certified checkpoint: the note and the parsed body. */
+export interface CertifiedCheckpoint {
+  note: string;
+  checkpoint: Checkpoint;
+}
+
+interface Admitted {
+  envelope: string;
+  signers: string[];
+  at: number;
+}
+
+/** A govchain node over one data folder. */
+export class GovchainNode {
+  readonly genesis: Genesis;
+  readonly store: ChainStore;
+  readonly registry: ModuleRegistry;
+  readonly metrics: NodeMetrics;
+  readonly log: Logger;
+  readonly quorum: number;
+  readonly vkeys: string[];
+  private readonly orderer: Orderer;
+  private readonly pool: VerifierPool;
+  private readonly keys: LoadedKey[];
+  private readonly admitted = new Map<string, Admitted>();
+  private readonly waiters = new Map<string, Array<(r: Receipt) => void>>();
+  private readonly emitter = new EventEmitter();
+  private readonly maxPending: number;
+  private readonly view: ChainView;
+  private blockInFlight: Promise<void> = Promise.resolve();
+  private fault: Error | undefined;
+  private stopped = false;
+  private started = false;
+  private certifiedSize: number | undefined;
+
+  private constructor(opts: NodeOptions, genesis: Genesis, store: ChainStore) {
+    this.genesis = genesis;
+    this.store = store;
+    this.log = opts.logger ?? pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
+    this.registry = opts.modules ?? createModuleRegistry(defaultModules);
+    this.metrics = createNodeMetrics();
+    this.keys = loadValidatorKeys(opts.dataDir);
+    this.vkeys = genesis.validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
+    this.quorum = quorumFor(genesis.validators.length);
+    this.maxPending = opts.maxPending ?? 100_000;
+    this.orderer =
+      opts.orderer ?? createSoloOrderer({ blockIntervalMs: opts.blockIntervalMs ?? 200, maxBlockTxs: opts.maxBlockTxs ?? 5000, maxPending: this.maxPending });
+    this.pool = createVerifierPool({ chainId: genesis.chainId, workers: opts.verifierWorkers });
+    this.emitter.setMaxListeners(0);
+    const logReader: LogNodeReader = { getNode: (level, index) => store.logNode(level, index) };
+    const smtReader: SmtNodeReader = {
+      getNode: (hash) => {
+        const enc = store.smtNode(hash);
+        return enc === undefined ? undefined : decodeSmtNode(enc);
+      },
+    };
+    this.view = {
+      chainId: genesis.chainId,
+      head: () => store.head(),
+      isCommitted: (txid) => store.hasTx(txid),
+      stateValue: (m, k) => store.stateValue(m, k),
+      logReader,
+      smtReader,
+    };
+    const ours = new Set(this.keys.map((k) => toHex(k.publicKey)));
+    const known = new Set(genesis.validators.map((v) => toHex(fromBase64(v.publicKey))));
+    for (const k of ours) if (!known.has(k)) throw new GovchainError('config.invalid', 'a validator key in node.json is not a validator of this chain');
+    this.certifiedSize = store.meta.get('certified') as number | undefined;
+  }
+
+  /** Open a node over `opts.dataDir`: read genesis and keys, open and verify the store. */
+  static async open(opts: NodeOptions): Promise<GovchainNode> {
+    const paths = dataPaths(opts.dataDir);
+    if (!existsSync(paths.genesis)) throw new GovchainError('node.not_initialised', `no chain in ${opts.dataDir}: run "govchain init" first`);
+    const genesis = readGenesis(paths.genesis);
+    const store = ChainStore.open(paths.db);
+    try {
+      const gh = genesisHash(genesis);
+      const storedGenesis = store.meta.get('genesis') as string | undefined;
+      if (storedGenesis === undefined) await store.meta.put('genesis', gh);
+      else if (storedGenesis !== gh) throw new GovchainError('chain.corrupt', `genesis.json does not match the chain stored in ${paths.db}`);
+      if ((opts.verifyOnOpen ?? 'quick') === 'quick') {
+        const report = verifyStore(store, genesis, { mode: 'quick' });
+        if (!report.ok) {
+          throw new GovchainError('chain.corrupt', `refusing to start: the stored chain is corrupt at height ${report.badHeight}: ${report.reason}. Run "govchain audit" for details; restore from a backup or a peer.`, {
+            details: { badHeight: report.badHeight },
+          });
+        }
+      }
+      return new GovchainNode(opts, genesis, store);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  /** Start ordering and executing blocks. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const head = this.store.head();
+    this.metrics.height.set(head?.height ?? 0);
+    this.metrics.logSize.set(head?.logSize ?? 0);
+    this.metrics.ready.set(1);
+    await this.orderer.start({ height: head?.height ?? 0, time: head?.time ?? this.genesis.time }, (b) => this.onBlock(b));
+  }
+
+  /** Software version. */
+  get version(): string {
+    return GOVCHAIN_VERSION;
+  }
+
+  /** Which orderer this node uses. */
+  get ordererKind(): string {
+    return this.orderer.kind;
+  }
+
+  /** The chain id. */
+  get chainId(): string {
+    return this.genesis.chainId;
+  }
+
+  /** The committed head. */
+  head(): ChainHead | undefined {
+    return this.store.head();
+  }
+
+  /** Why the node stopped committing, if it did. */
+  faultReason(): string | undefined {
+    return this.fault?.message;
+  }
+
+  /** True when the node commits blocks and serves certified data. */
+  isReady(): boolean {
+    return this.started && !this.stopped && this.fault === undefined;
+  }
+
+  /**
+   * Admit an envelope (JSON text): stateless checks, replay check, then ordering.
+   * Throws a GovchainError describing the first problem.
+   */
+  async submit(text: string): Promise<{ txid: string }> {
+    if (this.stopped) throw new GovchainError('node.stopping', 'the node is stopping');
+    if (this.fault !== undefined) throw new GovchainError('node.halted', `the node has halted: ${this.fault.message}`);
+    if (this.admitted.size >= this.maxPending) {
+      this.metrics.txSubmitted.inc({ result: 'mempool.full' });
+      throw new GovchainError('mempool.full', `too many pending transactions (${this.maxPending}); retry later`);
+    }
+    const r = await this.pool.check(text);
+    if (!r.ok) {
+      this.metrics.txSubmitted.inc({ result: r.code });
+      throwVerifyFailure(r);
+    }
+    if (this.store.hasTx(r.txid)) {
+      this.metrics.txSubmitted.inc({ result: 'tx.replayed' });
+      throw new GovchainError('tx.replayed', `transaction ${r.txid} is already committed; a txid is accepted once`, { details: { txid: r.txid } });
+    }
+    if (this.admitted.has(r.txid)) {
+      this.metrics.txSubmitted.inc({ result: 'tx.duplicate' });
+      throw new GovchainError('tx.duplicate', `transaction ${r.txid} is already pending`, { details: { txid: r.txid } });
+    }
+    this.admitted.set(r.txid, { envelope: r.canonical, signers: r.signers, at: performance.now() });
+    try {
+      await this.orderer.submit({ txid: r.txid, envelope: r.canonical });
+    } catch (e) {
+      this.admitted.delete(r.txid);
+      if (e instanceof OrdererFullError) throw new GovchainError('mempool.full', e.message);
+      throw new GovchainError('ordering.unavailable', `the orderer refused the transaction: ${(e as Error).message}`, { cause: e });
+    }
+    this.metrics.txSubmitted.inc({ result: 'accepted' });
+    this.metrics.mempool.set(this.admitted.size);
+    return { txid: r.txid };
+  }
+
+  /** Resolve with the receipt of `txid` once committed (immediately if it already is). */
+  waitForCommit(txid: string, timeoutMs = 30_000): Promise<Receipt> {
+    const stored = this.store.tx(txid);
+    if (stored !== undefined) return Promise.resolve(this.store.receipt(stored.leafIndex)!);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const list = this.waiters.get(txid);
+        if (list !== undefined) {
+          const i = list.indexOf(done);
+          if (i >= 0) list.splice(i, 1);
+          if (list.length === 0) this.waiters.delete(txid);
+        }
+        reject(new GovchainError('tx.commit_timeout', `transaction ${txid} was not committed within ${timeoutMs} ms; it may still commit`, { details: { txid } }));
+      }, timeoutMs);
+      const done = (r: Receipt): void => {
+        clearTimeout(timer);
+        resolve(r);
+      };
+      const list = this.waiters.get(txid);
+      if (list === undefined) this.waiters.set(txid, [done]);
+      else list.push(done);
+    });
+  }
+
+  /** Subscribe to committed blocks; returns the unsubscribe function. */
+  onCommit(listener: (e: CommitEvent) => void): () => void {
+    this.emitter.on('commit', listener);
+    return () => this.emitter.off('commit', listener);
+  }
+
+  private async onBlock(block: OrderedBlock): Promise<void> {
+    const run = this.blockInFlight.then(() => this.commitOrderedBlock(block));
+    this.blockInFlight = run.catch(() => {});
+    return run;
+  }
+
+  private async commitOrderedBlock(block: OrderedBlock): Promise<void> {
+    if (this.stopped || this.fault !== undefined) throw new GovchainError('node.stopping', 'not committing');
+    const t0 = performance.now();
+    try {
+      const txs = await this.prepare(block);
+      const executed = executeBlock(this.view, this.registry, block.height, block.time, txs);
+      for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
+      const t1 = performance.now();
+      this.metrics.blockExecSeconds.observe((t1 - t0) / 1000);
+      const head: ChainHead = {
+        height: executed.header.height,
+        blockHash: executed.blockHash,
+        logSize: executed.header.logSize,
+        logRoot: executed.header.logRoot,
+        stateRoot: executed.header.stateRoot,
+        time: executed.header.time,
+      };
+      const checkpoints = this.signCheckpoints(head);
+      const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= this.quorum;
+      await this.store.commitBlock({
+        head,
+        block: { header: executed.header, txids: executed.txids },
+        envelopes: executed.envelopes,
+        leafData: executed.leafData,
+        logNodes: executed.logNodes,
+        smtNodes: executed.smtNodes.map((n) => ({ hash: n.hash, encoding: encodeSmtNode(n.node) })),
+        stateWrites: executed.stateWrites,
+        checkpoints: checkpoints.map((c) => ({ size: c.size, note: c.note })),
+        certifiedSize: certified ? head.logSize : undefined,
+      });
+      if (certified) this.certifiedSize = head.logSize;
+      const t2 = performance.now();
+      this.metrics.blockCommitSeconds.observe((t2 - t1) / 1000);
+      this.metrics.blocks.inc();
+      this.metrics.height.set(head.height);
+      this.metrics.logSize.set(head.logSize);
+      for (const r of executed.receipts) {
+        this.metrics.txCommitted.inc({ status: r.status });
+        const a = this.admitted.get(r.txid);
+        if (a !== undefined) {
+          this.metrics.commitLatencySeconds.observe((t2 - a.at) / 1000);
+          this.admitted.delete(r.txid);
+        }
+        const list = this.waiters.get(r.txid);
+        if (list !== undefined) {
+          this.waiters.delete(r.txid);
+          for (const w of list) w(r);
+        }
+      }
+      // Ordered but not executed (duplicates of committed txids): forget them too.
+      for (const tx of block.txs) this.admitted.delete(tx.txid);
+      this.metrics.mempool.set(this.admitted.size);
+      this.emitter.emit('commit', {
+        header: executed.header,
+        blockHash: executed.blockHash,
+        receipts: executed.receipts,
+        firstLeafIndex: head.logSize - executed.receipts.length,
+      } satisfies CommitEvent);
+    } catch (e) {
+      if (!this.stopped) {
+        this.fault = e as Error;
+        this.metrics.ready.set(0);
+        this.log.fatal({ err: e, height: block.height }, 'cannot commit block; the node stops committing and reports not ready');
+      }
+      throw e;
+    }
+  }
+
+  /** Stateless checks for ordered transactions this node did not admit itself. */
+  private async prepare(block: OrderedBlock): Promise<ExecutableTx[]> {
+    const unknown = block.txs.filter((t) => !this.admitted.has(t.txid));
+    const checked = new Map<string, { signers: string[]; envelope: string }>();
+    if (unknown.length > 0) {
+      const results = await this.pool.checkMany(unknown.map((t) => t.envelope));
+      results.forEach((r, i) => {
+        if (r.ok && r.txid === unknown[i]!.txid) checked.set(r.txid, { signers: r.signers, envelope: r.canonical });
+        else this.log.warn({ txid: unknown[i]!.txid, reason: r.ok ? 'txid mismatch' : r.message }, 'ordered transaction fails the stateless checks; skipped');
+      });
+    }
+    const out: ExecutableTx[] = [];
+    for (const t of block.txs) {
+      const a = this.admitted.get(t.txid) ?? checked.get(t.txid);
+      if (a === undefined) continue;
+      const env = JSON.parse(a.envelope) as TxEnvelope;
+      out.push({ txid: t.txid, envelope: a.envelope, body: env.body, signers: a.signers });
+    }
+    return out;
+  }
+
+  /** Sign the checkpoint of `head` with every local validator key. */
+  private signCheckpoints(head: ChainHead): Array<{ size: number; note: string; signatures: number }> {
+    if (this.keys.length === 0) return [];
+    const cp: Checkpoint = {
+      origin: this.genesis.chainId,
+      size: head.logSize,
+      rootHash: fromHex(head.logRoot),
+      height: head.height,
+      stateRoot: fromHex(head.stateRoot),
+      time: head.time,
+    };
+    const body = formatCheckpoint(cp);
+    const existing = this.store.checkpoint(head.logSize);
+    if (existing !== undefined && parseSignedNote(existing).text !== body) {
+      // Never sign two different checkpoints for one size (equivocation).
+      throw new GovchainError('chain.equivocation_refused', `a different checkpoint for size ${head.logSize} is already stored; refusing to sign another`);
+    }
+    const names = new Map(this.genesis.validators.map((v) => [toHex(fromBase64(v.publicKey)), v.name]));
+    const sigs: NoteSignature[] = this.keys.map((k) => signCheckpoint(cp, names.get(toHex(k.publicKey))!, k.seed));
+    return [{ size: head.logSize, note: formatSignedNote(body, sigs), signatures: sigs.length }];
+  }
+
+  // ---- reads ----
+
+  /** The latest certified checkpoint, if any. */
+  latestCheckpoint(): CertifiedCheckpoint | undefined {
+    if (this.certifiedSize === undefined) return undefined;
+    return this.checkpointAt(this.certifiedSize);
+  }
+
+  /** The stored certified checkpoint of log size `size`. */
+  checkpointAt(size: number): CertifiedCheckpoint | undefined {
+    const note = this.store.checkpoint(size);
+    if (note === undefined || this.certifiedSize === undefined || size > this.certifiedSize) return undefined;
+    const { text, signatures } = parseSignedNote(note);
+    if (new Set(signatures.map((s) => s.name)).size < this.quorum) return undefined;
+    return { note, checkpoint: parseCheckpointText(text) };
+  }
+
+  /** A committed transaction with its receipt. */
+  getTx(txid: string): { envelope: TxEnvelope; receipt: Receipt; leafIndex: number } | undefined {
+    const t = this.store.tx(txid);
+    if (t === undefined) return undefined;
+    return { envelope: JSON.parse(t.envelope) as TxEnvelope, receipt: this.store.receipt(t.leafIndex)!, leafIndex: t.leafIndex };
+  }
+
+  /** A block by height. */
+  getBlock(height: number): StoredBlock | undefined {
+    return this.store.block(height);
+  }
+
+  /** RFC 6962 inclusion proof of `txid` in the tree of `size` leaves (default: latest certified). */
+  proveInclusion(txid: string, size?: number): { leafIndex: number; treeSize: number; leaf: Uint8Array; hashes: Uint8Array[] } {
+    const t = this.store.tx(txid);
+    if (t === undefined) throw new GovchainError('tx.not_found', `transaction ${txid} is not committed`);
+    const treeSize = size ?? this.certifiedSize ?? 0;
+    if (size !== undefined && this.checkpointAt(size) === undefined) throw new GovchainError('checkpoint.not_found', `no certified checkpoint of size ${size}`);
+    if (t.leafIndex >= treeSize) throw new GovchainError('proof.not_certified_yet', `transaction ${txid} is not yet covered by a certified checkpoint (tree size ${treeSize}); retry shortly`);
+    const reader: LogNodeReader = { getNode: (l, i) => this.store.logNode(l, i) };
+    return { leafIndex: t.leafIndex, treeSize, leaf: this.store.leaf(t.leafIndex)!, hashes: inclusionProof(reader, t.leafIndex, treeSize) };
+  }
+
+  /** RFC 6962 consistency proof between two certified sizes. */
+  proveConsistency(from: number, to: number): Uint8Array[] {
+    if (!Number.isSafeInteger(from) || !Number.isSafeInteger(to) || from < 0 || from > to) throw new GovchainError('proof.bad_range', 'need 0 <= from <= to');
+    if (this.checkpointAt(to) === undefined) throw new GovchainError('checkpoint.not_found', `no certified checkpoint of size ${to}`);
+    if (from > 0 && this.checkpointAt(from) === undefined) throw new GovchainError('checkpoint.not_found', `no certified checkpoint of size ${from}`);
+    const reader: LogNodeReader = { getNode: (l, i) => this.store.logNode(l, i) };
+    return consistencyProof(reader, from, to);
+  }
+
+  /** A state value with its proof against the latest certified checkpoint. */
+  proveState(module: string, key: string): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
+    const cp = this.latestCheckpoint();
+    if (cp === undefined) throw new GovchainError('checkpoint.not_found', 'no certified checkpoint yet');
+    const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
+    let value: JsonValue | null = null;
+    if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {
+      const text = this.store.valueByHash(proof.leaf.valueHash);
+      if (text === undefined) throw new GovchainError('store.missing_value', `state value ${module}/${key} is missing from the store`);
+      value = JSON.parse(text) as JsonValue;
+    }
+    return { value, proof, checkpoint: cp };
+  }
+
+  /** Current (uncertified) state value. */
+  stateValue(module: string, key: string): JsonValue | undefined {
+    return this.store.stateValue(module, key);
+  }
+
+  /** Stop: no new blocks, wait for the one in flight, close everything. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.metrics.ready.set(0);
+    await this.orderer.close();
+    await this.blockInFlight;
+    await this.pool.close();
+    await this.store.close();
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * The chain store: everything a node keeps, in one LMDB environment (embedded, prebuilt,
+ * ACID). One block is written in one LMDB transaction together with the new head, so a
+ * node killed at any instant restarts at a block boundary.
+ *
+ * Tables (named LMDB databases):
+ *   meta         'head' -> ChainHead (JSON); 'genesis' -> genesis hash
+ *   blocks       height -> JSON {header, txids}
+ *   txs          txid -> "<leafIndex> <canonical envelope JSON>"
+ *   leaves       leafIndex -> JCS(receipt) (the RFC 6962 leaf data)
+ *   lognodes     (level u8 || index u64be) -> 32-byte complete-subtree hash
+ *   smt          node hash -> node encoding (0x00||key||valueHash or 0x01||left||right)
+ *   state        "<module>\0<key>" -> JCS(value)   (current state, for execution)
+ *   values       SHA-256(JCS(value)) -> JCS(value) (content-addressed, for proofs at any root)
+ *   checkpoints  log size -> signed note text (all signatures collected so far)
+ */
+import { open, type Database, type RootDatabase } from 'lmdb';
+import { mkdirSync } from 'node:fs';
+import { fromUtf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
+
+/** The committed head of the chain. */
+export interface ChainHead {
+  height: number;
+  blockHash: string;
+  logSize: number;
+  logRoot: string;
+  stateRoot: string;
+  time: string;
+}
+
+/** A stored block. */
+export interface StoredBlock {
+  header: BlockHeader;
+  txids: string[];
+}
+
+/** Where a committed transaction sits. */
+export interface StoredTx {
+  leafIndex: number;
+  envelope: string;
+}
+
+/** Everything one block commit writes. */
+export interface BlockWrite {
+  head: ChainHead;
+  block: StoredBlock;
+  /** Aligned with block.txids. */
+  envelopes: string[];
+  /** Aligned with block.txids; leaf indexes are head.logSize - n .. head.logSize - 1. */
+  leafData: Uint8Array[];
+  logNodes: Array<{ level: number; index: number; hash: Uint8Array }>;
+  smtNodes: Array<{ hash: Uint8Array; encoding: Uint8Array }>;
+  /** "<module>\0<key>" -> value text and hash, or null to delete. */
+  stateWrites: Map<string, { text: string; hash: Uint8Array } | null>;
+  /** Set when this block's checkpoint is certified. */
+  certifiedSize?: number | undefined;
+  /** Checkpoint notes to store, by log size. */
+  checkpoints: Array<{ size: number; note: string }>;
+}
+
+/** Encode a log node address. */
+export function logNodeKey(level: number, index: number): Buffer {
+  const k = Buffer.allocUnsafe(9);
+  k[0] = level;
+  k.writeBigUInt64BE(BigInt(index), 1);
+  return k;
+}
+
+/** The state table key of a module key. */
+export function stateTableKey(module: string, key: string): string {
+  return `${module}\u0000${key}`;
+}
+
+/** The chain store over LMDB. */
+export class ChainStore {
+  readonly root: RootDatabase;
+  readonly meta: Database<any, string>;
+  readonly blocks: Database<string, number>;
+  readonly txs: Database<string, string>;
+  readonly leaves: Database<Uint8Array, number>;
+  readonly logNodes: Database<Uint8Array, Buffer>;
+  readonly smt: Database<Uint8Array, Buffer>;
+  readonly state: Database<string, string>;
+  readonly values: Database<string, Buffer>;
+  readonly checkpoints: Database<string, number>;
+  private cachedHead: ChainHead | undefined;
+
+  private constructor(path: string, readOnly: boolean) {
+    mkdirSync(path, { recursive: true, mode: 0o700 });
+    this.root = open({ path, compression: false, maxDbs: 16, readOnly, mapSize: 64 * 1024 ** 3 } as any);
+    this.meta = this.root.openDB({ name: 'meta', encoding: 'json' });
+    this.blocks = this.root.openDB({ name: 'blocks', encoding: 'string' });
+    this.txs = this.root.openDB({ name: 'txs', encoding: 'string' });
+    this.leaves = this.root.openDB({ name: 'leaves', encoding: 'binary' });
+    this.logNodes = this.root.openDB({ name: 'lognodes', encoding: 'binary', keyEncoding: 'binary' });
+    this.smt = this.root.openDB({ name: 'smt', encoding: 'binary', keyEncoding: 'binary' });
+    this.state = this.root.openDB({ name: 'state', encoding: 'string' });
+    this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
+    this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
+  }
+
+  /** Open (creating) the store in folder `path`. */
+  static open(path: string, opts: { readOnly?: boolean } = {}): ChainStore {
+    try {
+      return new ChainStore(path, opts.readOnly ?? false);
+    } catch (e) {
+      throw new GovchainError('store.open_failed', `cannot open the chain store at ${path}: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
+  /** The committed head, or undefined for a chain with no block yet. */
+  head(): ChainHead | undefined {
+    if (this.cachedHead === undefined) this.cachedHead = this.meta.get('head') as ChainHead | undefined;
+    return this.cachedHead;
+  }
+
+  /** A stored block, by height. */
+  block(height: number): StoredBlock | undefined {
+    const head = this.head();
+    if (head === undefined || height < 1 || height > head.height) return undefined;
+    const text = this.blocks.get(height);
+    return text === undefined ? undefined : (JSON.parse(text) as StoredBlock);
+  }
+
+  /** A committed transaction, by txid (undefined when not committed at or below the head). */
+  tx(txid: string): StoredTx | undefined {
+    const text = this.txs.get(txid);
+    if (text === undefined) return undefined;
+    const space = text.indexOf(' ');
+    const leafIndex = Number(text.slice(0, space));
+    const head = this.head();
+    if (head === undefined || leafIndex >= head.logSize) return undefined; // written by a block that never committed
+    return { leafIndex, envelope: text.slice(space + 1) };
+  }
+
+  /** True when `txid` is committed. */
+  hasTx(txid: string): boolean {
+    return this.tx(txid) !== undefined;
+  }
+
+  /** Leaf data (JCS receipt) at `index`. */
+  leaf(index: number): Uint8Array | undefined {
+    const head = this.head();
+    if (head === undefined || index >= head.logSize) return undefined;
+    const b = this.leaves.getBinary(index);
+    return b === undefined ? undefined : new Uint8Array(b);
+  }
+
+  /** The receipt at `index`. */
+  receipt(index: number): Receipt | undefined {
+    const leaf = this.leaf(index);
+    return leaf === undefined ? undefined : (JSON.parse(fromUtf8(leaf)) as Receipt);
+  }
+
+  /** A complete-subtree hash of the log. */
+  logNode(level: number, index: number): Uint8Array | undefined {
+    const b = this.logNodes.getBinary(logNodeKey(level, index));
+    return b === undefined ? undefined : new Uint8Array(b);
+  }
+
+  /** A state-map node's encoding, by hash. */
+  smtNode(hash: Uint8Array): Uint8Array | undefined {
+    const b = this.smt.getBinary(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
+    return b === undefined ? undefined : new Uint8Array(b);
+  }
+
+  /** A module's current state value. */
+  stateValue(module: string, key: string): JsonValue | undefined {
+    const text = this.state.get(stateTableKey(module, key));
+    return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
+  }
+
+  /** A state value's JCS text by its hash (any version). */
+  valueByHash(hash: Uint8Array): string | undefined {
+    return this.values.get(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
+  }
+
+  /** The stored checkpoint note at log size `size`. */
+  checkpoint(size: number): string | undefined {
+    return this.checkpoints.get(size);
+  }
+
+  /** The largest stored checkpoint size at or below `atMost`. */
+  latestCheckpointSize(atMost: number): number | undefined {
+    for (const key of this.checkpoints.getKeys({ start: atMost, end: -1, reverse: true, limit: 1 } as any)) return key as number;
+    return undefined;
+  }
+
+  /**
+   * Write one block and its head atomically; resolves once durable on disk.
+   * All puts are issued in one synchronous turn inside one LMDB transaction.
+   */
+  async commitBlock(w: BlockWrite): Promise<void> {
+    const firstLeaf = w.head.logSize - w.leafData.length;
+    const done = this.root.transaction(() => {
+      w.block.txids.forEach((txid, i) => {
+        this.txs.put(txid, `${firstLeaf + i} ${w.envelopes[i]}`);
+        this.leaves.put(firstLeaf + i, w.leafData[i]!);
+      });
+      for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index), n.hash);
+      for (const n of w.smtNodes) this.smt.put(Buffer.from(n.hash.buffer, n.hash.byteOffset, n.hash.byteLength), n.encoding);
+      for (const [k, v] of w.stateWrites) {
+        if (v === null) this.state.remove(k);
+        else {
+          this.state.put(k, v.text);
+          this.values.put(Buffer.from(v.hash.buffer, v.hash.byteOffset, v.hash.byteLength), v.text);
+        }
+      }
+      if (w.certifiedSize !== undefined) this.meta.put('certified', w.certifiedSize);
+      for (const c of w.checkpoints) this.checkpoints.put(c.size, c.note);
+      this.blocks.put(w.block.header.height, JSON.stringify(w.block));
+      this.meta.put('head', w.head);
+    });
+    await done;
+    await this.root.flushed;
+    this.cachedHead = w.head;
+  }
+
+  /** Store (replace) a checkpoint note, e.g. when more signatures arrive. */
+  async putCheckpoint(size: number, note: string): Promise<void> {
+    await this.checkpoints.put(size, note);
+  }
+
+  /** Iterate state entries of one module (or all). */
+  *stateEntries(module?: string): Iterable<{ module: string; key: string; value: string }> {
+    const range = module === undefined ? {} : { start: `${module}\u0000`, end: `${module}\u0001` };
+    for (const { key, value } of this.state.getRange(range as any)) {
+      const k = key as string;
+      const z = k.indexOf('\u0000');
+      yield { module: k.slice(0, z), key: k.slice(z + 1), value: value as string };
+    }
+  }
+
+  /** Close the environment. */
+  async close(): Promise<void> {
+    await this.root.close();
+  }
+}

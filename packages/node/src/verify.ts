@@ -1,0 +1,132 @@
+/**
+ * Stateless admission checks, and a pool of worker threads that runs them on every core.
+ * Signature verification is most of the cost of accepting a transaction (Ed25519 with
+ * node:crypto, ~60 µs), so it is spread over workers while the main thread executes.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import { canonicalJson, checkEnvelope, GovchainError } from '@govchain/core';
+import { createModuleRegistry, defaultModules } from '@govchain/modules';
+
+/** A submission to check: the envelope's JSON text. */
+export interface VerifyRequest {
+  id: number;
+  text: string;
+}
+
+/** The outcome of the stateless checks. */
+export type VerifyResult =
+  | { id: number; ok: true; txid: string; signers: string[]; canonical: string }
+  | { id: number; ok: false; code: string; message: string; field: string | undefined };
+
+const registry = createModuleRegistry(defaultModules);
+
+/** Run every stateless check on one envelope text. Never throws. */
+export function checkStatelessly(chainId: string, req: VerifyRequest): VerifyResult {
+  try {
+    let value: unknown;
+    try {
+      value = JSON.parse(req.text);
+    } catch (e) {
+      throw new GovchainError('tx.malformed', `envelope is not valid JSON: ${(e as Error).message}`, { field: '' });
+    }
+    const c = checkEnvelope(value, {
+      chainId,
+      now: Date.now(),
+      validateBody: (body) => void registry.validatePayload(body.type, body.payload),
+    });
+    return { id: req.id, ok: true, txid: c.txid, signers: c.signers, canonical: canonicalJson(c.envelope) };
+  } catch (e) {
+    if (e instanceof GovchainError) return { id: req.id, ok: false, code: e.code, message: e.message, field: e.field };
+    return { id: req.id, ok: false, code: 'tx.malformed', message: (e as Error).message, field: undefined };
+  }
+}
+
+/** Throw the GovchainError a failed result describes. */
+export function throwVerifyFailure(r: Extract<VerifyResult, { ok: false }>): never {
+  throw new GovchainError(r.code, r.message, r.field === undefined ? {} : { field: r.field });
+}
+
+/** Options of {@link createVerifierPool}. */
+export interface VerifierPoolOptions {
+  chainId: string;
+  /** Worker threads (default: available cores; 0 = check on the calling thread). */
+  workers?: number;
+  /** Largest batch posted to one worker. */
+  batchSize?: number;
+}
+
+/** A pool of verifier threads. */
+export interface VerifierPool {
+  check(text: string): Promise<VerifyResult>;
+  checkMany(texts: readonly string[]): Promise<VerifyResult[]>;
+  close(): Promise<void>;
+}
+
+/** Create a verifier pool. */
+export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
+  const count = opts.workers ?? availableParallelism();
+  const batchSize = opts.batchSize ?? 128;
+  if (count === 0) {
+    let id = 0;
+    return {
+      check: async (text) => checkStatelessly(opts.chainId, { id: id++, text }),
+      checkMany: async (texts) => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text })),
+      close: async () => {},
+    };
+  }
+  const url = new URL('./verify-worker.js', import.meta.url);
+  const workers = Array.from({ length: count }, () => {
+    const w = new Worker(url, { workerData: { chainId: opts.chainId } });
+    w.unref();
+    return w;
+  });
+  const waiting = new Map<number, (r: VerifyResult) => void>();
+  const inflight = workers.map(() => 0);
+  for (const [i, w] of workers.entries()) {
+    w.on('message', (results: VerifyResult[]) => {
+      inflight[i]! -= results.length;
+      for (const r of results) {
+        const resolve = waiting.get(r.id);
+        waiting.delete(r.id);
+        resolve?.(r);
+      }
+    });
+    w.on('error', (e) => {
+      for (const resolve of waiting.values()) resolve({ id: -1, ok: false, code: 'internal.verifier', message: `verifier thread failed: ${e.message}`, field: undefined });
+      waiting.clear();
+    });
+  }
+  let nextId = 0;
+  let queue: VerifyRequest[] = [];
+  let scheduled = false;
+  const flush = (): void => {
+    scheduled = false;
+    while (queue.length > 0) {
+      const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
+      queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+      let best = 0;
+      for (let i = 1; i < workers.length; i++) if (inflight[i]! < inflight[best]!) best = i;
+      inflight[best]! += batch.length;
+      workers[best]!.postMessage(batch);
+    }
+  };
+  const check = (text: string): Promise<VerifyResult> =>
+    new Promise((resolve) => {
+      const id = nextId++;
+      waiting.set(id, resolve);
+      queue.push({ id, text });
+      if (queue.length >= batchSize * workers.length) flush();
+      else if (!scheduled) {
+        scheduled = true;
+        setImmediate(flush);
+      }
+    });
+  return {
+    check,
+    checkMany: (texts) => Promise.all(texts.map(check)),
+    async close() {
+      await Promise.all(workers.map((w) => w.terminate()));
+    },
+  };
+}

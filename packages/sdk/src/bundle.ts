@@ -1,0 +1,158 @@
+/**
+ * Proof bundles (`FILE.govproof.json`, CONTRACT.md s.7): everything needed to check,
+ * offline and without trusting any server, that a document's digest was anchored on a
+ * govchain ledger: the signed transaction, its receipt, the RFC 6962 inclusion proof,
+ * the certified checkpoint and the validators' verifier keys.
+ */
+import {
+  GovchainError,
+  canonicalJson,
+  checkEnvelope,
+  computeTxid,
+  fromBase64,
+  hashLeaf,
+  parseEnvelope,
+  toHex,
+  utf8,
+  verifyCheckpointNote,
+  verifyInclusion,
+  type Receipt,
+  type TxEnvelope,
+} from '@govchain/core';
+import type { GovchainClient } from './client.js';
+
+/** The bundle format, version 1. */
+export interface ProofBundle {
+  format: 'govchain-proof-bundle';
+  version: 1;
+  chainId: string;
+  txid: string;
+  envelope: TxEnvelope;
+  receipt: Receipt;
+  inclusion: { leafIndex: number; treeSize: number; leaf: string; hashes: string[] };
+  checkpoint: string;
+  validators: { quorum: number; vkeys: string[] };
+  file?: { name: string; sha256: string };
+}
+
+/** What a successful verification established. */
+export interface BundleVerification {
+  txid: string;
+  digest: string | undefined;
+  height: number;
+  leafIndex: number;
+  treeSize: number;
+  checkpointTime: string;
+  signers: string[];
+  /** Where the validator keys came from: the caller's trust file, or the bundle itself. */
+  trust: 'trusted-keys' | 'bundle-keys';
+}
+
+/** Fetch everything a bundle needs for `txid` from a node (waits for certification). */
+export async function fetchProofBundle(client: GovchainClient, txid: string, opts: { file?: { name: string; sha256: string }; waitMs?: number } = {}): Promise<ProofBundle> {
+  const deadline = Date.now() + (opts.waitMs ?? 30_000);
+  const validators = await client.validators();
+  for (;;) {
+    const tx = await client.tx(txid);
+    const checkpoint = await client.checkpoint();
+    const size = Number(checkpoint.split('\n')[1]);
+    if (size > tx.leafIndex) {
+      const inclusion = await client.inclusionProof(txid, size);
+      const bundle: ProofBundle = {
+        format: 'govchain-proof-bundle',
+        version: 1,
+        chainId: tx.envelope.body.chain,
+        txid,
+        envelope: tx.envelope,
+        receipt: tx.receipt,
+        inclusion,
+        checkpoint,
+        validators,
+      };
+      if (opts.file !== undefined) bundle.file = opts.file;
+      return bundle;
+    }
+    if (Date.now() > deadline) throw new GovchainError('proof.not_certified_yet', `transaction ${txid} is not yet covered by a certified checkpoint`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/** Options of {@link verifyProofBundle}. */
+export interface VerifyBundleOptions {
+  /** Hex SHA-256 of the file the bundle should prove. */
+  fileDigest?: string;
+  /** Verifier keys to trust instead of the bundle's own (recommended). */
+  trustedVkeys?: string[];
+  /** Quorum to require with trusted keys (default floor(2n/3)+1). */
+  quorum?: number;
+}
+
+/**
+ * Verify a proof bundle offline. Throws a GovchainError with code `bundle.invalid` (and a
+ * message naming the failed step) when anything does not check out.
+ */
+export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}): BundleVerification {
+  const bad = (why: string): never => {
+    throw new GovchainError('bundle.invalid', why);
+  };
+  const b = value as ProofBundle;
+  if (typeof b !== 'object' || b === null || b.format !== 'govchain-proof-bundle' || b.version !== 1) bad('not a govchain proof bundle (version 1)');
+  let envelope: TxEnvelope;
+  try {
+    envelope = parseEnvelope(b.envelope);
+  } catch (e) {
+    return bad(`envelope: ${(e as Error).message}`);
+  }
+  const txid = computeTxid(envelope.body);
+  if (txid !== b.txid) bad('the transaction does not hash to the bundle txid');
+  let signers: string[];
+  try {
+    signers = checkEnvelope(envelope, { chainId: envelope.body.chain, now: 0 }).signers;
+  } catch (e) {
+    return bad(`transaction signature: ${(e as Error).message}`);
+  }
+  const r = b.receipt;
+  if (typeof r !== 'object' || r === null || r.txid !== txid) bad('the receipt is not for this transaction');
+  if (r.status !== 'ok') bad(`the transaction failed on the ledger (${r.code ?? 'unknown'})`);
+  let leaf: Uint8Array;
+  try {
+    leaf = fromBase64(b.inclusion.leaf);
+  } catch {
+    return bad('inclusion.leaf is not base64');
+  }
+  if (toHex(leaf) !== toHex(utf8(canonicalJson(r)))) bad('the log leaf is not the receipt');
+  const vkeys = opts.trustedVkeys ?? b.validators?.vkeys;
+  if (!Array.isArray(vkeys) || vkeys.length === 0) bad('no validator keys to check the checkpoint against');
+  const quorum = opts.quorum ?? (opts.trustedVkeys === undefined ? Math.max(b.validators.quorum, Math.floor((2 * vkeys.length) / 3) + 1) : Math.floor((2 * vkeys.length) / 3) + 1);
+  let cp;
+  try {
+    cp = verifyCheckpointNote(b.checkpoint, vkeys, quorum).checkpoint;
+  } catch (e) {
+    return bad(`checkpoint: ${(e as Error).message}`);
+  }
+  if (cp.origin !== envelope.body.chain) bad('the checkpoint is for another chain');
+  const inc = b.inclusion;
+  if (inc.treeSize !== cp.size) bad('the inclusion proof is not for the checkpoint tree size');
+  let hashes: Uint8Array[];
+  try {
+    hashes = inc.hashes.map((h) => fromBase64(h));
+  } catch {
+    return bad('inclusion.hashes are not base64');
+  }
+  if (!verifyInclusion(hashLeaf(leaf), inc.leafIndex, inc.treeSize, hashes, cp.rootHash)) bad('the inclusion proof does not lead to the checkpoint root');
+  const digest = typeof envelope.body.payload.digest === 'string' ? envelope.body.payload.digest : undefined;
+  if (opts.fileDigest !== undefined) {
+    if (envelope.body.type !== 'notary.anchor') bad('the bundle does not anchor a document');
+    if (digest !== opts.fileDigest.toLowerCase()) bad('the file does not match the anchored digest');
+  }
+  return {
+    txid,
+    digest,
+    height: r.height,
+    leafIndex: inc.leafIndex,
+    treeSize: inc.treeSize,
+    checkpointTime: cp.time,
+    signers: signers!,
+    trust: opts.trustedVkeys === undefined ? 'bundle-keys' : 'trusted-keys',
+  };
+}
