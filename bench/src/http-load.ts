@@ -1,0 +1,49 @@
+/**
+ * HTTP load generator, run as its own process so that the node and the client do not
+ * share a thread: POSTs pre-signed envelopes with a fixed number of connections.
+ *   node http-load.js <url> <envelopes.json> <connections> <mode: fire|commit> [rate/s]
+ * Prints one JSON line: {sent, accepted, errors, seconds, latenciesMs?}.
+ */
+import { readFileSync } from 'node:fs';
+import { Agent, request } from 'undici';
+
+const [url, file, connArg, mode, rateArg] = process.argv.slice(2);
+const envelopes = JSON.parse(readFileSync(file!, 'utf8')) as string[];
+const connections = Number(connArg);
+const rate = rateArg === undefined ? 0 : Number(rateArg);
+const agent = new Agent({ connections, pipelining: 1, keepAliveTimeout: 30_000 });
+const path = mode === 'commit' ? '/v1/txs?wait=commit' : '/v1/txs';
+let next = 0;
+let accepted = 0;
+let errors = 0;
+const statuses: Record<number, number> = {};
+const latencies: number[] = [];
+const t0 = performance.now();
+
+async function worker(): Promise<void> {
+  for (;;) {
+    const i = next++;
+    if (i >= envelopes.length) return;
+    if (rate > 0) {
+      const due = t0 + (i / rate) * 1000;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    }
+    const start = performance.now();
+    try {
+      const res = await request(url + path, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: envelopes[i] });
+      await res.body.dump();
+      statuses[res.statusCode] = (statuses[res.statusCode] ?? 0) + 1;
+      if (res.statusCode === 200 || res.statusCode === 202) {
+        accepted++;
+        if (mode === 'commit') latencies.push(performance.now() - start);
+      } else errors++;
+    } catch {
+      errors++;
+    }
+  }
+}
+await Promise.all(Array.from({ length: connections }, worker));
+const seconds = (performance.now() - t0) / 1000;
+process.stdout.write(JSON.stringify({ sent: envelopes.length, accepted, errors, statuses, seconds, latenciesMs: mode === 'commit' ? latencies : undefined }) + '\n');
+await agent.close();

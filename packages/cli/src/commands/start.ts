@@ -1,0 +1,52 @@
+/** `govchain start`: run the node and its HTTP API until Ctrl-C. */
+import { existsSync } from 'node:fs';
+import type { Command } from 'commander';
+import { createApiServer } from '@govchain/api';
+import { GovchainNode, dataPaths, initDataDir } from '@govchain/node';
+import { globals, UsageError } from '../context.js';
+
+/** Parse HOST:PORT. */
+export function parseHostPort(text: string): { host: string; port: number } {
+  const m = /^(\[[0-9a-fA-F:]+\]|[^:]+):(\d{1,5})$/.exec(text);
+  if (m === null || Number(m[2]) > 65535) throw new UsageError(`--http must be HOST:PORT, got "${text}"`);
+  return { host: m[1]!.replace(/^\[|\]$/g, ''), port: Number(m[2]) };
+}
+
+export function registerStart(program: Command, withGlobals: (c: Command) => Command): void {
+  withGlobals(program.command('start'))
+    .description('run a node with its HTTP API and portal')
+    .option('--http <host:port>', 'listen address (env GOVCHAIN_HTTP)', process.env.GOVCHAIN_HTTP ?? '127.0.0.1:8080')
+    .option('--orderer <kind>', 'solo, or NATS URLs for a JetStream network', 'solo')
+    .option('--demo-if-missing', 'initialise a demo chain first when the data folder has none')
+    .option('--block-interval <ms>', 'longest wait before cutting a block', '200')
+    .action(async (opts) => {
+      const g = globals(opts);
+      const { host, port } = parseHostPort(opts.http);
+      if (opts.orderer !== 'solo') throw new UsageError(`orderer "${opts.orderer}" is not available in this build; use --orderer solo`);
+      if (!existsSync(dataPaths(g.data).genesis)) {
+        if (!opts.demoIfMissing) throw new UsageError(`no chain in ${g.data}: run "govchain init --demo" first`);
+        const { genesis, identities } = initDataDir({ dir: g.data, demo: true });
+        process.stderr.write(`Initialised demo chain ${genesis.chainId} in ${g.data} (${identities.length} demo identities in demo/identities.json)\n`);
+      }
+      const blockIntervalMs = Number(opts.blockInterval);
+      if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
+      const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
+      await node.start();
+      const app = await createApiServer({ node });
+      await app.listen({ host, port });
+      const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+      const head = node.head();
+      if (g.json) process.stdout.write(JSON.stringify({ url, chainId: node.chainId, height: head?.height ?? 0 }) + '\n');
+      else process.stdout.write(`govchain node for chain ${node.chainId} at height ${head?.height ?? 0}\n  portal and API: ${url}/\n  API docs:       ${url}/docs\n  data:           ${g.data}\nPress Ctrl-C to stop.\n`);
+      let stopping = false;
+      const stop = async (): Promise<void> => {
+        if (stopping) return;
+        stopping = true;
+        await app.close();
+        await node.stop();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void stop());
+      process.on('SIGTERM', () => void stop());
+    });
+}

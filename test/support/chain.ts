@@ -1,0 +1,46 @@
+/** Test helpers: temporary chains, signed transactions, free ports. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createServer } from 'node:net';
+import { randomBytes, signTxSync, toHex, type JsonValue, type TxEnvelope } from '@govchain/core';
+import { GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
+import { pino } from 'pino';
+
+/** A fresh temporary folder, removed by the returned cleanup. */
+export function tempDir(prefix = 'govchain-test-'): { dir: string; cleanup: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Initialise a demo chain in a temp folder and return its first citizen's key. */
+export function demoChain(opts: { validators?: number } = {}): { dir: string; citizen: LoadedKey; cleanup: () => void } {
+  const t = tempDir();
+  initDataDir({ dir: t.dir, demo: true, validators: opts.validators ?? 1 });
+  const id = readDemoIdentities(t.dir).find((i) => i.role === 'citizen')!;
+  return { dir: t.dir, citizen: readKeyFile(id.keyFile), cleanup: t.cleanup };
+}
+
+/** Open and start a node with test-friendly settings. */
+export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number } = {}): Promise<GovchainNode> {
+  const node = await GovchainNode.open({ dataDir: dir, blockIntervalMs: opts.blockIntervalMs ?? 10, verifierWorkers: opts.verifierWorkers ?? 1, logger: pino({ level: 'silent' }) });
+  await node.start();
+  return node;
+}
+
+/** A signed notary.anchor envelope for a random (or given) digest. */
+export function anchorTx(key: LoadedKey, chain = 'govchain-dev', digest = toHex(randomBytes(32)), extra: Record<string, JsonValue> = {}): TxEnvelope {
+  return signTxSync({ chain, type: 'notary.anchor', signer: key.did, nonce: toHex(randomBytes(8)), payload: { digest, ...extra } }, [key]);
+}
+
+/** A free TCP port on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+    s.on('error', reject);
+  });
+}
