@@ -189,7 +189,7 @@ describe('proofs and checkpoints', () => {
     // the stored checkpoint of the first size is still served
     const again = await app.inject(`/v1/checkpoint?size=${first.size}`);
     assert.equal(again.statusCode, 200);
-    assertProblem(await app.inject(`/v1/proofs/consistency?from=${second.size}&to=${first.size}`), 400, 'request.invalid');
+    assertProblem(await app.inject(`/v1/proofs/consistency?from=${second.size}&to=${first.size}`), 400, 'proof.bad_range');
   });
 
   test('state values come with membership and non-membership proofs against the checkpoint', async () => {

@@ -167,7 +167,7 @@ function benchProofs(): void {
 
   const keys = quick ? 50_000 : 1_000_000;
   const smt = new MemorySmtStore();
-  let sroot = new Uint8Array(32);
+  let sroot: Uint8Array = new Uint8Array(32);
   t = performance.now();
   for (let i = 0; i < keys; i += 2000) {
     const updates = Array.from({ length: Math.min(2000, keys - i) }, () => ({ key: randomBytes(32), valueHash: randomBytes(32) }));

@@ -52,6 +52,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  // Strict content types: request bodies are JSON, nothing else (415 otherwise).
+  app.removeContentTypeParser('text/plain');
+
   app.setErrorHandler((err: any, req: FastifyRequest, reply: FastifyReply) => {
     let body;
     if (err instanceof GovchainError) body = problemFromError(err, req.url);

@@ -13,3 +13,6 @@ export * from './block.js';
 export * from './receipt.js';
 export * from './state.js';
 export * from './module.js';
+export * from './merkle/index.js';
+export * from './smt/index.js';
+export * from './checkpoint/index.js';

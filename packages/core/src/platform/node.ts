@@ -4,6 +4,7 @@
  * turned into KeyObjects once and cached, because key import is a large share of a
  * verification's cost.
  */
+import * as nodeCrypto from 'node:crypto';
 import { createHash, createPrivateKey, createPublicKey, randomBytes as nodeRandomBytes, sign, verify, type KeyObject } from 'node:crypto';
 
 // DER prefixes for raw Ed25519 keys (RFC 8410): SubjectPublicKeyInfo and PKCS#8.
@@ -25,8 +26,11 @@ function cached(cache: Map<string, KeyObject>, raw: Uint8Array, make: (der: Buff
 }
 
 /** SHA-256 of `data`. */
+// crypto.hash (Node >= 20.12) skips the Hash object and is about twice as fast for small inputs.
+const oneShotHash = (nodeCrypto as { hash?: (alg: string, data: Uint8Array, enc: 'buffer') => Buffer }).hash;
+
 export function sha256(data: Uint8Array): Uint8Array {
-  const d = createHash('sha256').update(data).digest();
+  const d = oneShotHash !== undefined ? oneShotHash('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
   return new Uint8Array(d.buffer, d.byteOffset, d.byteLength);
 }
 

@@ -11,8 +11,9 @@ test('RFC 8785 s.3.2.2: primitives and numbers are serialised as ECMAScript does
 
 test('RFC 8785 s.3.2.3: properties are sorted by UTF-16 code units', () => {
   const input = JSON.parse('{"\\u20ac": "Euro Sign", "\\r": "Carriage Return", "\\ufb33": "Hebrew Letter Dalet With Dagesh", "1": "One", "\\ud83d\\ude00": "Emoji: Grinning Face", "\\u0080": "Control", "\\u00f6": "Latin Small Letter O With Diaeresis"}');
-  const keys = Object.keys(JSON.parse(canonicalJson(input)));
-  assert.deepEqual(keys, ['\r', '1', '\u0080', '\u00f6', '\u20ac', '\ud83d\ude00', '\ufb33']);
+  // Compare the text: Object.keys would move the integer-like key "1" to the front.
+  const expected = [['\r', 'Carriage Return'], ['1', 'One'], ['\u0080', 'Control'], ['\u00f6', 'Latin Small Letter O With Diaeresis'], ['\u20ac', 'Euro Sign'], ['\ud83d\ude00', 'Emoji: Grinning Face'], ['\ufb33', 'Hebrew Letter Dalet With Dagesh']];
+  assert.equal(canonicalJson(input), `{${expected.map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`).join(',')}}`);
 });
 
 test('RFC 8785 Appendix B: IEEE 754 numbers', () => {
@@ -30,8 +31,8 @@ test('RFC 8785 Appendix B: IEEE 754 numbers', () => {
     ['44b52d02c7e14af6', '1e+23'],
     ['44b52d02c7e14af7', '1.0000000000000001e+23'],
     ['444b1ae4d6e2ef4e', '999999999999999700000'],
-    ['444b1ae4d6e2ef50', '999999999999999900000'],
-    ['444b1ae4d6e2ef51', '1e+21'],
+    ['444b1ae4d6e2ef4f', '999999999999999900000'],
+    ['444b1ae4d6e2ef50', '1e+21'],
     ['3eb0c6f7a0b5ed8c', '9.999999999999997e-7'],
     ['3eb0c6f7a0b5ed8d', '0.000001'],
     ['41b3de4355555553', '333333333.3333332'],
