@@ -164,7 +164,7 @@ describe('tamper evidence', () => {
       await n2.kill('SIGTERM');
       const store = ChainStore.open(join(d2, 'db'));
       const [entry] = [...store.stateEntries('notary')];
-      await store.state.put(`notary\u0000${entry!.key}`, entry!.value.replace(/"height":\d+/, '"height":99'));
+      await store.state.put(Buffer.from(`notary\u0000${entry!.key}`), entry!.value.replace(/"height":\d+/, '"height":99'));
       await store.close();
       const bad = govchain(['audit', '--data', d2]);
       assert.equal(bad.code, 1);

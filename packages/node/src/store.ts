@@ -71,6 +71,10 @@ export function stateTableKey(module: string, key: string): string {
   return `${module}\u0000${key}`;
 }
 
+// State keys are stored as raw UTF-8: LMDB's default key encoding would read a NUL as an
+// array separator and hand back ['module', 'key'].
+const stateDbKey = (tableKey: string): Buffer => Buffer.from(tableKey, 'utf8');
+
 /** The chain store over LMDB. */
 export class ChainStore {
   readonly root: RootDatabase;
@@ -80,7 +84,7 @@ export class ChainStore {
   readonly leaves: Database<Uint8Array, number>;
   readonly logNodes: Database<Uint8Array, Buffer>;
   readonly smt: Database<Uint8Array, Buffer>;
-  readonly state: Database<string, string>;
+  readonly state: Database<string, Buffer>;
   readonly values: Database<string, Buffer>;
   readonly checkpoints: Database<string, number>;
   private cachedHead: ChainHead | undefined;
@@ -94,7 +98,7 @@ export class ChainStore {
     this.leaves = this.root.openDB({ name: 'leaves', encoding: 'binary' });
     this.logNodes = this.root.openDB({ name: 'lognodes', encoding: 'binary', keyEncoding: 'binary' });
     this.smt = this.root.openDB({ name: 'smt', encoding: 'binary', keyEncoding: 'binary' });
-    this.state = this.root.openDB({ name: 'state', encoding: 'string' });
+    this.state = this.root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
     this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
     this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
   }
@@ -166,7 +170,7 @@ export class ChainStore {
 
   /** A module's current state value. */
   stateValue(module: string, key: string): JsonValue | undefined {
-    const text = this.state.get(stateTableKey(module, key));
+    const text = this.state.get(stateDbKey(stateTableKey(module, key)));
     return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
   }
 
@@ -200,9 +204,9 @@ export class ChainStore {
       for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index), n.hash);
       for (const n of w.smtNodes) this.smt.put(Buffer.from(n.hash.buffer, n.hash.byteOffset, n.hash.byteLength), n.encoding);
       for (const [k, v] of w.stateWrites) {
-        if (v === null) this.state.remove(k);
+        if (v === null) this.state.remove(stateDbKey(k));
         else {
-          this.state.put(k, v.text);
+          this.state.put(stateDbKey(k), v.text);
           this.values.put(Buffer.from(v.hash.buffer, v.hash.byteOffset, v.hash.byteLength), v.text);
         }
       }
@@ -223,9 +227,9 @@ export class ChainStore {
 
   /** Iterate state entries of one module (or all). */
   *stateEntries(module?: string): Iterable<{ module: string; key: string; value: string }> {
-    const range = module === undefined ? {} : { start: `${module}\u0000`, end: `${module}\u0001` };
-    for (const { key, value } of this.state.getRange(range as any)) {
-      const k = key as string;
+    const range = module === undefined ? {} : { start: stateDbKey(`${module}\u0000`), end: stateDbKey(`${module}\u0001`) };
+    for (const { key, value } of this.state.getRange(range)) {
+      const k = (key as Buffer).toString('utf8');
       const z = k.indexOf('\u0000');
       yield { module: k.slice(0, z), key: k.slice(z + 1), value: value as string };
     }
