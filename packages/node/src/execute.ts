@@ -80,10 +80,13 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const head = view.head();
   const expectedHeight = (head?.height ?? 0) + 1;
   if (height !== expectedHeight) throw new GovchainError('chain.height_gap', `block ${height} delivered, expected ${expectedHeight}`);
-  const blockWrites = new Map<string, JsonValue | null>();
+  // Writes are kept as canonical JSON text: serialising once at `set` both isolates the
+  // stored value from later mutation by the module and yields the bytes that are hashed.
+  const blockWrites = new Map<string, string | null>();
+  const parse = (text: string | null | undefined): JsonValue | undefined => (text === null || text === undefined ? undefined : (JSON.parse(text) as JsonValue));
   const readState = (module: string, key: string): JsonValue | undefined => {
     const k = stateTableKey(module, key);
-    if (blockWrites.has(k)) return blockWrites.get(k) ?? undefined;
+    if (blockWrites.has(k)) return parse(blockWrites.get(k));
     return view.stateValue(module, key);
   };
   const seen = new Set<string>();
@@ -99,7 +102,7 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     const index = txids.length;
     txids.push(tx.txid);
     envelopes.push(tx.envelope);
-    const txWrites = new Map<string, JsonValue | null>();
+    const txWrites = new Map<string, string | null>();
     const events: TxEvent[] = [];
     let receipt: Receipt;
     try {
@@ -117,13 +120,13 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
         signers: tx.signers,
         get: (key) => {
           const k = stateTableKey(module, key);
-          return txWrites.has(k) ? (txWrites.get(k) ?? undefined) : readState(module, key);
+          return txWrites.has(k) ? parse(txWrites.get(k)) : readState(module, key);
         },
-        set: (key, value) => void txWrites.set(stateTableKey(module, key), structuredClone(value)),
+        set: (key, value) => void txWrites.set(stateTableKey(module, key), canonicalJson(value)),
         delete: (key) => void txWrites.set(stateTableKey(module, key), null),
         read: (m, key) => {
           const k = stateTableKey(m, key);
-          return txWrites.has(k) ? (txWrites.get(k) ?? undefined) : readState(m, key);
+          return txWrites.has(k) ? parse(txWrites.get(k)) : readState(m, key);
         },
         emit: (type, data) => void events.push({ type, data: structuredClone(data) }),
       };
@@ -150,11 +153,7 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const stateWrites = new Map<string, StateWrite | null>();
   for (const [k, v] of blockWrites) {
     const z = k.indexOf('\u0000');
-    let write: StateWrite | null = null;
-    if (v !== null) {
-      const text = canonicalJson(v);
-      write = { text, hash: sha256(utf8(text)) };
-    }
+    const write: StateWrite | null = v === null ? null : { text: v, hash: sha256(utf8(v)) };
     stateWrites.set(k, write);
     updates.push({ key: stateMapKey(k.slice(0, z), k.slice(z + 1)), valueHash: write === null ? null : write.hash });
   }

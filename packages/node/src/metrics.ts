@@ -15,6 +15,7 @@ export interface NodeMetrics {
   readonly mempool: Gauge;
   readonly blockExecSeconds: Histogram;
   readonly blockCommitSeconds: Histogram;
+  readonly blockTotalSeconds: Histogram;
   readonly commitLatencySeconds: Histogram;
   readonly ready: Gauge;
 }
@@ -34,6 +35,7 @@ export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): Node
     mempool: new Gauge({ name: 'govchain_mempool_transactions', help: 'Transactions admitted and not yet committed', registers }),
     blockExecSeconds: new Histogram({ name: 'govchain_block_execute_seconds', help: 'Time to execute a block', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
     blockCommitSeconds: new Histogram({ name: 'govchain_block_commit_seconds', help: 'Time to write a block durably', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
+    blockTotalSeconds: new Histogram({ name: 'govchain_block_total_seconds', help: 'From the start of execution to durable commit', registers, buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5] }),
     commitLatencySeconds: new Histogram({ name: 'govchain_commit_latency_seconds', help: 'From admission to durable commit', registers, buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10] }),
     ready: new Gauge({ name: 'govchain_ready', help: '1 when the node commits and serves certified data', registers }),
   };

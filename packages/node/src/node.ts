@@ -34,17 +34,21 @@ import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govc
 import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock } from '@govchain/ordering';
 import { pino, type Logger } from 'pino';
 import { dataPaths, loadValidatorKeys } from './datadir.js';
-import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
+import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock } from './execute.js';
 import { genesisHash, readGenesis, type Genesis } from './genesis.js';
 import type { LoadedKey } from './keys.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
 import { decodeSmtNode, encodeSmtNode } from './smt-codec.js';
-import { ChainStore, type ChainHead, type StoredBlock } from './store.js';
+import { ChainStore, type BlockWrite, type ChainHead, type StoredBlock } from './store.js';
+import { PendingBlocks } from './pending.js';
 import { verifyStore } from './audit.js';
 import { createVerifierPool, throwVerifyFailure, type VerifierPool } from './verify.js';
 
 /** The software version reported by /v1/status. */
 export const GOVCHAIN_VERSION = '0.1.0';
+
+/** Blocks executed ahead of the disk (one being fsynced, one executing). */
+const MAX_PENDING_BLOCKS = 2;
 
 /** Options of {@link GovchainNode.open}. */
 export interface NodeOptions {
@@ -101,6 +105,9 @@ export class GovchainNode {
   private readonly maxPending: number;
   private readonly view: ChainView;
   private blockInFlight: Promise<void> = Promise.resolve();
+  /** Resolves when every issued block write is durable (or has failed). */
+  private durable: Promise<void> = Promise.resolve();
+  private readonly pending: PendingBlocks;
   private fault: Error | undefined;
   private stopped = false;
   private started = false;
@@ -120,21 +127,8 @@ export class GovchainNode {
       opts.orderer ?? createSoloOrderer({ blockIntervalMs: opts.blockIntervalMs ?? 200, maxBlockTxs: opts.maxBlockTxs ?? 5000, maxPending: this.maxPending });
     this.pool = createVerifierPool({ chainId: genesis.chainId, workers: opts.verifierWorkers });
     this.emitter.setMaxListeners(0);
-    const logReader: LogNodeReader = { getNode: (level, index) => store.logNode(level, index) };
-    const smtReader: SmtNodeReader = {
-      getNode: (hash) => {
-        const enc = store.smtNode(hash);
-        return enc === undefined ? undefined : decodeSmtNode(enc);
-      },
-    };
-    this.view = {
-      chainId: genesis.chainId,
-      head: () => store.head(),
-      isCommitted: (txid) => store.hasTx(txid),
-      stateValue: (m, k) => store.stateValue(m, k),
-      logReader,
-      smtReader,
-    };
+    this.pending = new PendingBlocks(store);
+    this.view = this.pending.view(genesis.chainId);
     const ours = new Set(this.keys.map((k) => toHex(k.publicKey)));
     const known = new Set(genesis.validators.map((v) => toHex(fromBase64(v.publicKey))));
     for (const k of ours) if (!known.has(k)) throw new GovchainError('config.invalid', 'a validator key in node.json is not a validator of this chain');
@@ -276,20 +270,27 @@ export class GovchainNode {
   }
 
   private async onBlock(block: OrderedBlock): Promise<void> {
-    const run = this.blockInFlight.then(() => this.commitOrderedBlock(block));
+    const run = this.blockInFlight.then(() => this.executeOrderedBlock(block));
     this.blockInFlight = run.catch(() => {});
     return run;
   }
 
-  private async commitOrderedBlock(block: OrderedBlock): Promise<void> {
+  /**
+   * Execute an ordered block and start writing it. Returns once the write is issued, so
+   * the orderer can deliver the next block while this one is fsynced (the next block
+   * reads this one's writes through `pending`). At most `MAX_PENDING_BLOCKS` blocks are
+   * executed ahead of the disk. Receipts are released only when their block is durable.
+   */
+  private async executeOrderedBlock(block: OrderedBlock): Promise<void> {
     if (this.stopped || this.fault !== undefined) throw new GovchainError('node.stopping', 'not committing');
+    while (this.pending.size >= MAX_PENDING_BLOCKS) await this.durable;
+    if (this.fault !== undefined) throw new GovchainError('node.halted', 'not committing');
     const t0 = performance.now();
     try {
       const txs = await this.prepare(block);
       const executed = executeBlock(this.view, this.registry, block.height, block.time, txs);
       for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
-      const t1 = performance.now();
-      this.metrics.blockExecSeconds.observe((t1 - t0) / 1000);
+      this.metrics.blockExecSeconds.observe((performance.now() - t0) / 1000);
       const head: ChainHead = {
         height: executed.header.height,
         blockHash: executed.blockHash,
@@ -300,7 +301,8 @@ export class GovchainNode {
       };
       const checkpoints = this.signCheckpoints(head);
       const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= this.quorum;
-      await this.store.commitBlock({
+      this.pending.push(head, executed);
+      const write: BlockWrite = {
         head,
         block: { header: executed.header, txids: executed.txids },
         envelopes: executed.envelopes,
@@ -310,13 +312,29 @@ export class GovchainNode {
         stateWrites: executed.stateWrites,
         checkpoints: checkpoints.map((c) => ({ size: c.size, note: c.note })),
         certifiedSize: certified ? head.logSize : undefined,
-      });
-      if (certified) this.certifiedSize = head.logSize;
+      };
+      // Writes are chained: block h+1's transaction starts only after block h is durable,
+      // so a failed write can never leave a later block on disk.
+      this.durable = this.durable.then(() => this.persist(block, executed, write, t0));
+    } catch (e) {
+      this.halt(e as Error, block.height);
+      throw e;
+    }
+  }
+
+  private async persist(block: OrderedBlock, executed: ExecutedBlock, write: BlockWrite, t0: number): Promise<void> {
+    if (this.fault !== undefined) return;
+    try {
+      const t1 = performance.now();
+      await this.store.commitBlock(write);
+      this.pending.shift();
+      if (write.certifiedSize !== undefined) this.certifiedSize = write.certifiedSize;
       const t2 = performance.now();
       this.metrics.blockCommitSeconds.observe((t2 - t1) / 1000);
+      this.metrics.blockTotalSeconds.observe((t2 - t0) / 1000);
       this.metrics.blocks.inc();
-      this.metrics.height.set(head.height);
-      this.metrics.logSize.set(head.logSize);
+      this.metrics.height.set(write.head.height);
+      this.metrics.logSize.set(write.head.logSize);
       for (const r of executed.receipts) {
         this.metrics.txCommitted.inc({ status: r.status });
         const a = this.admitted.get(r.txid);
@@ -337,16 +355,20 @@ export class GovchainNode {
         header: executed.header,
         blockHash: executed.blockHash,
         receipts: executed.receipts,
-        firstLeafIndex: head.logSize - executed.receipts.length,
+        firstLeafIndex: write.head.logSize - executed.receipts.length,
       } satisfies CommitEvent);
     } catch (e) {
-      if (!this.stopped) {
-        this.fault = e as Error;
-        this.metrics.ready.set(0);
-        this.log.fatal({ err: e, height: block.height }, 'cannot commit block; the node stops committing and reports not ready');
-      }
-      throw e;
+      this.halt(e as Error, block.height);
     }
+  }
+
+  /** Stop committing for good (storage failure, execution bug): not ready, log loudly. */
+  private halt(e: Error, height: number): void {
+    if (this.stopped || this.fault !== undefined) return;
+    this.fault = e;
+    this.pending.clear();
+    this.metrics.ready.set(0);
+    this.log.fatal({ err: e, height }, 'cannot commit block; the node stops committing and reports not ready');
   }
 
   /** Stateless checks for ordered transactions this node did not admit itself. */
@@ -467,6 +489,7 @@ export class GovchainNode {
     this.metrics.ready.set(0);
     await this.orderer.close();
     await this.blockInFlight;
+    await this.durable;
     await this.pool.close();
     await this.store.close();
   }
