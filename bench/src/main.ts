@@ -111,7 +111,7 @@ async function benchHttp(): Promise<void> {
   process.stderr.write(`http: pre-signing ${count} transactions...\n`);
   const txs = await presign('bench', count);
   const { node, dir } = await freshNode();
-  const app = await createApiServer({ node });
+  const app = await createApiServer({ node, rateLimit: false }); // measuring capacity, not abuse limits
   await app.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   const file = join(dir, 'envelopes.json');

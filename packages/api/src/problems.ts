@@ -17,6 +17,8 @@ const STATUS_BY_CODE: Record<string, number> = {
   'route.not_found': 404,
   'module.not_found': 404,
   'mempool.full': 429,
+  'mempool.signer_full': 429,
+  'rate.limited': 429,
   'request.too_large': 413,
   'request.unsupported_media_type': 415,
   'node.halted': 503,

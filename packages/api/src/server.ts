@@ -6,6 +6,9 @@
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import cors from '@fastify/cors';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import { GovchainError } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
 import { problem, problemFromError } from './problems.js';
@@ -15,46 +18,98 @@ import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { Problem } from './schemas.js';
+import { createSignerRateLimiter } from './signer-limit.js';
 
 /** Options of {@link createApiServer}. */
 export interface ApiServerOptions {
   node: GovchainNode;
   /** Fastify logger (default off; the node has its own). */
   logger?: boolean | object;
-  /** Largest request body in bytes (default 1 MiB; transactions have their own limit). */
+  /** Largest request body in bytes on routes other than POST /v1/txs (default 16 KiB). */
   bodyLimit?: number;
+  /** Abuse limits (defaults in {@link DEFAULT_RATE_LIMIT}); `false` turns them off (benchmarks). */
+  rateLimit?: false | Partial<RateLimitOptions>;
+  /**
+   * Origins allowed to call the API from a web page on another origin (CORS), e.g.
+   * `https://portal.example.gov`; `['*']` allows any. Default: none (same-origin only).
+   */
+  corsOrigins?: readonly string[];
+  /** Slow-client protection (defaults in {@link DEFAULT_TIMEOUTS}). */
+  timeouts?: Partial<ServerTimeouts>;
 }
+
+/** Request rate limits. */
+export interface RateLimitOptions {
+  /** Requests per client IP per window. */
+  perIp: number;
+  /** Submitted transactions per signer DID per window (counted once the signature verifies). */
+  perSigner: number;
+  windowMs: number;
+  /** IPs exempt from the per-IP limit. */
+  allowList: string[];
+}
+
+/** Default rate limits: 6,000 requests per IP and 600 transactions per signer per minute. */
+export const DEFAULT_RATE_LIMIT: Readonly<RateLimitOptions> = { perIp: 6000, perSigner: 600, windowMs: 60_000, allowList: [] };
+
+/** Server timeouts (Node http server settings), in ms. */
+export interface ServerTimeouts {
+  /** Time to receive the complete request head (slow-loris headers). */
+  headersMs: number;
+  /** Time to receive the complete request, body included (slow bodies). */
+  requestMs: number;
+  /** Idle time of a kept-alive connection between requests. */
+  keepAliveMs: number;
+  /** Idle time of a socket with nothing sent or received (SSE streams send heartbeats). */
+  idleMs: number;
+}
+
+/** Default timeouts: 10 s for headers, 30 s for a whole request, 5 s keep-alive, 60 s idle. */
+export const DEFAULT_TIMEOUTS: Readonly<ServerTimeouts> = { headersMs: 10_000, requestMs: 30_000, keepAliveMs: 5_000, idleMs: 60_000 };
+
+/** Content-Security-Policy of every page but the Swagger UI (which sets its own, with hashes). */
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  baseUri: ["'self'"],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'", 'data:'],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+  imgSrc: ["'self'", 'data:'],
+  objectSrc: ["'none'"],
+  scriptSrc: ["'self'"],
+  scriptSrcAttr: ["'none'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  // Nodes often serve plain HTTP on a LAN or localhost: do not force https subresources.
+  upgradeInsecureRequests: null,
+};
 
 /** Build the API server (not listening yet; call `listen`). */
 export async function createApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
+  const timeouts = { ...DEFAULT_TIMEOUTS, ...opts.timeouts };
+  const limits = opts.rateLimit === false ? undefined : { ...DEFAULT_RATE_LIMIT, ...opts.rateLimit };
   const app = Fastify({
     logger: opts.logger ?? false,
-    bodyLimit: opts.bodyLimit ?? 1024 * 1024,
-    requestTimeout: 30_000,
-    connectionTimeout: 60_000,
-    keepAliveTimeout: 10_000,
+    bodyLimit: opts.bodyLimit ?? 16 * 1024,
+    // Slow-loris: the head and the whole request must arrive in time; Node checks
+    // pending requests every `connectionsCheckingInterval` ms.
+    http: { headersTimeout: timeouts.headersMs, connectionsCheckingInterval: Math.min(1000, timeouts.headersMs) },
+    requestTimeout: timeouts.requestMs,
+    connectionTimeout: timeouts.idleMs,
+    keepAliveTimeout: timeouts.keepAliveMs,
     return503OnClosing: true,
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-  });
-  app.addSchema(Problem);
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'govchain API', version: '0.1.0', description: 'Permissioned, verifiable ledger for government services. Errors are RFC 9457 problem details (see docs/errors.md).' },
-      tags: [
-        { name: 'chain', description: 'Transactions, blocks, status' },
-        { name: 'proofs', description: 'Inclusion, consistency and state proofs; checkpoints' },
-        { name: 'events', description: 'Server-Sent Events' },
-        { name: 'ops', description: 'Health and metrics' },
-        { name: 'notary', description: 'Notary module' },
-      ],
+    // Errors raised by the router before any route runs (e.g. a bad percent-escape in
+    // the path, found by fuzzing) also leave as problem bodies.
+    frameworkErrors: (err: any, req: FastifyRequest, reply: any) => {
+      const body = problem('request.invalid', err.code === 'FST_ERR_BAD_URL' ? 'the URL is not valid (bad percent-encoding)' : err.message, { instance: req.url });
+      void reply.code(body.status).type('application/problem+json').send(body);
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.addSchema(Problem);
 
-  // Strict content types: request bodies are JSON, nothing else (415 otherwise).
-  app.removeContentTypeParser('text/plain');
-
+  // Set before any plugin adds routes: a route keeps the error handler in force when it
+  // was added (fuzzing found CORS's OPTIONS route answering with Fastify's own 415 body).
   app.setErrorHandler((err: any, req: FastifyRequest, reply: FastifyReply) => {
     let body;
     if (err instanceof GovchainError) body = problemFromError(err, req.url);
@@ -71,6 +126,10 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
       req.log.error({ err }, 'unhandled error');
       body = problem('internal.error', 'internal error', { instance: req.url });
     }
+    if (body.status === 429 || body.status === 503) {
+      const after = typeof body.retryAfter === 'number' ? body.retryAfter : 1;
+      if (!reply.hasHeader('retry-after')) void reply.header('retry-after', String(after));
+    }
     void reply.code(body.status).type('application/problem+json').send(body);
   });
   app.setNotFoundHandler((req, reply) => {
@@ -78,8 +137,66 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     void reply.code(404).type('application/problem+json').send(body);
   });
 
+
+  // Security headers on every response; the Swagger UI replaces the CSP with its own.
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES } });
+  // CORS: same-origin only unless origins are configured.
+  const origins = opts.corsOrigins ?? [];
+  await app.register(cors, { origin: origins.includes('*') ? true : origins.length === 0 ? false : [...origins], methods: ['GET', 'HEAD', 'POST'], exposedHeaders: ['Retry-After', 'Location'] });
+  // Per-IP request rate limit (429 + Retry-After, as a problem body via the error handler).
+  if (limits !== undefined) {
+    await app.register(rateLimit, {
+      global: true,
+      max: limits.perIp,
+      timeWindow: limits.windowMs,
+      allowList: limits.allowList,
+      errorResponseBuilder: (_req, ctx) =>
+        new GovchainError('rate.limited', `too many requests from this address (${ctx.max} per ${Math.round(limits.windowMs / 1000)} s); retry in ${ctx.after}`, {
+          details: { retryAfter: Math.max(1, Math.ceil(ctx.ttl / 1000)) },
+        }),
+    });
+  }
+  const signerLimit = limits === undefined ? undefined : createSignerRateLimiter({ max: limits.perSigner, windowMs: limits.windowMs });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'govchain API', version: '0.1.0', description: 'Permissioned, verifiable ledger for government services. Errors are RFC 9457 problem details (see docs/errors.md).' },
+      tags: [
+        { name: 'chain', description: 'Transactions, blocks, status' },
+        { name: 'proofs', description: 'Inclusion, consistency and state proofs; checkpoints' },
+        { name: 'events', description: 'Server-Sent Events' },
+        { name: 'ops', description: 'Health and metrics' },
+        { name: 'notary', description: 'Notary module' },
+      ],
+    },
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    // Hash-based CSP for the UI's inline code; keep plain HTTP subresources working.
+    staticCSP: true,
+    transformStaticCSP: (header) => header.replace(/\s*upgrade-insecure-requests;?/, ''),
+  });
+
+  // Strict content types: request bodies are JSON, nothing else (415 otherwise).
+  app.removeContentTypeParser('text/plain');
+
   const node = opts.node;
-  await app.register(coreRoutes, { node });
+  await app.register(coreRoutes, {
+    node,
+    ...(signerLimit === undefined
+      ? {}
+      : {
+          admit: (tx: { signer: string }) => {
+            const r = signerLimit.take(tx.signer);
+            if (!r.ok) {
+              throw new GovchainError('rate.limited', `too many transactions from ${tx.signer} (${limits!.perSigner} per ${Math.round(limits!.windowMs / 1000)} s); retry in ${r.retryAfterSeconds} s`, {
+                details: { retryAfter: r.retryAfterSeconds },
+              });
+            }
+          },
+        }),
+  });
   await app.register(proofRoutes, { node });
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });

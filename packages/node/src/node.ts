@@ -59,6 +59,11 @@ export interface NodeOptions {
   maxBlockTxs?: number;
   /** Most admitted, uncommitted transactions (default 100,000). */
   maxPending?: number;
+  /**
+   * Most admitted, uncommitted transactions of one signer DID (default 1% of
+   * `maxPending`, at least 100), so no single signer can fill the mempool.
+   */
+  maxPendingPerSigner?: number;
   /** Verifier worker threads (default: all cores; 0 = inline). */
   verifierWorkers?: number;
   logger?: Logger;
@@ -83,8 +88,18 @@ export interface CertifiedCheckpoint {
 
 interface Admitted {
   envelope: string;
+  signer: string;
   signers: string[];
   at: number;
+}
+
+/** Options of {@link GovchainNode.submit}. */
+export interface SubmitOptions {
+  /**
+   * Called once the stateless checks passed (signatures verified) and before the
+   * transaction is admitted; throw a GovchainError to refuse it (e.g. a rate limit).
+   */
+  admit?: (tx: { txid: string; signer: string; signers: string[] }) => void;
 }
 
 /** A govchain node over one data folder. */
@@ -103,6 +118,8 @@ export class GovchainNode {
   private readonly waiters = new Map<string, Array<(r: Receipt) => void>>();
   private readonly emitter = new EventEmitter();
   private readonly maxPending: number;
+  private readonly maxPendingPerSigner: number;
+  private readonly pendingBySigner = new Map<string, number>();
   private readonly view: ChainView;
   private blockInFlight: Promise<void> = Promise.resolve();
   /** Resolves when every issued block write is durable (or has failed). */
@@ -123,6 +140,7 @@ export class GovchainNode {
     this.vkeys = genesis.validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
     this.quorum = quorumFor(genesis.validators.length);
     this.maxPending = opts.maxPending ?? 100_000;
+    this.maxPendingPerSigner = opts.maxPendingPerSigner ?? Math.max(100, Math.floor(this.maxPending / 100));
     this.orderer =
       opts.orderer ?? createSoloOrderer({ blockIntervalMs: opts.blockIntervalMs ?? 200, maxBlockTxs: opts.maxBlockTxs ?? 5000, maxPending: this.maxPending });
     this.pool = createVerifierPool({ chainId: genesis.chainId, workers: opts.verifierWorkers });
@@ -206,7 +224,7 @@ export class GovchainNode {
    * Admit an envelope (JSON text): stateless checks, replay check, then ordering.
    * Throws a GovchainError describing the first problem.
    */
-  async submit(text: string): Promise<{ txid: string }> {
+  async submit(text: string, opts: SubmitOptions = {}): Promise<{ txid: string }> {
     if (this.stopped) throw new GovchainError('node.stopping', 'the node is stopping');
     if (this.fault !== undefined) throw new GovchainError('node.halted', `the node has halted: ${this.fault.message}`);
     if (this.admitted.size >= this.maxPending) {
@@ -226,17 +244,43 @@ export class GovchainNode {
       this.metrics.txSubmitted.inc({ result: 'tx.duplicate' });
       throw new GovchainError('tx.duplicate', `transaction ${r.txid} is already pending`, { details: { txid: r.txid } });
     }
-    this.admitted.set(r.txid, { envelope: r.canonical, signers: r.signers, at: performance.now() });
+    if (this.admitted.size >= this.maxPending) {
+      // Re-checked: other submissions may have filled the mempool while this one verified.
+      this.metrics.txSubmitted.inc({ result: 'mempool.full' });
+      throw new GovchainError('mempool.full', `too many pending transactions (${this.maxPending}); retry later`);
+    }
+    if ((this.pendingBySigner.get(r.signer) ?? 0) >= this.maxPendingPerSigner) {
+      this.metrics.txSubmitted.inc({ result: 'mempool.signer_full' });
+      throw new GovchainError('mempool.signer_full', `${r.signer} already has ${this.maxPendingPerSigner} pending transactions; retry when some commit`, { details: { retryAfter: 1 } });
+    }
+    opts.admit?.({ txid: r.txid, signer: r.signer, signers: r.signers });
+    this.admitted.set(r.txid, { envelope: r.canonical, signer: r.signer, signers: r.signers, at: performance.now() });
+    this.pendingBySigner.set(r.signer, (this.pendingBySigner.get(r.signer) ?? 0) + 1);
     try {
       await this.orderer.submit({ txid: r.txid, envelope: r.canonical });
     } catch (e) {
-      this.admitted.delete(r.txid);
+      this.forget(r.txid);
       if (e instanceof OrdererFullError) throw new GovchainError('mempool.full', e.message);
       throw new GovchainError('ordering.unavailable', `the orderer refused the transaction: ${(e as Error).message}`, { cause: e });
     }
     this.metrics.txSubmitted.inc({ result: 'accepted' });
     this.metrics.mempool.set(this.admitted.size);
     return { txid: r.txid };
+  }
+
+  /** Drop `txid` from the admitted set and its signer's pending count. */
+  private forget(txid: string): void {
+    const a = this.admitted.get(txid);
+    if (a === undefined) return;
+    this.admitted.delete(txid);
+    const n = (this.pendingBySigner.get(a.signer) ?? 1) - 1;
+    if (n <= 0) this.pendingBySigner.delete(a.signer);
+    else this.pendingBySigner.set(a.signer, n);
+  }
+
+  /** Pending (admitted, uncommitted) transactions of `did`. */
+  pendingOf(did: string): number {
+    return this.pendingBySigner.get(did) ?? 0;
   }
 
   /** Resolve with the receipt of `txid` once committed (immediately if it already is). */
@@ -340,7 +384,7 @@ export class GovchainNode {
         const a = this.admitted.get(r.txid);
         if (a !== undefined) {
           this.metrics.commitLatencySeconds.observe((t2 - a.at) / 1000);
-          this.admitted.delete(r.txid);
+          this.forget(r.txid);
         }
         const list = this.waiters.get(r.txid);
         if (list !== undefined) {
@@ -349,7 +393,7 @@ export class GovchainNode {
         }
       }
       // Ordered but not executed (duplicates of committed txids): forget them too.
-      for (const tx of block.txs) this.admitted.delete(tx.txid);
+      for (const tx of block.txs) this.forget(tx.txid);
       this.metrics.mempool.set(this.admitted.size);
       this.emitter.emit('commit', {
         header: executed.header,

@@ -16,7 +16,7 @@ export interface VerifyRequest {
 
 /** The outcome of the stateless checks. */
 export type VerifyResult =
-  | { id: number; ok: true; txid: string; signers: string[]; canonical: string }
+  | { id: number; ok: true; txid: string; signer: string; signers: string[]; canonical: string }
   | { id: number; ok: false; code: string; message: string; field: string | undefined };
 
 const registry = createModuleRegistry(defaultModules);
@@ -35,7 +35,7 @@ export function checkStatelessly(chainId: string, req: VerifyRequest): VerifyRes
       now: Date.now(),
       validateBody: (body) => void registry.validatePayload(body.type, body.payload),
     });
-    return { id: req.id, ok: true, txid: c.txid, signers: c.signers, canonical: canonicalJson(c.envelope) };
+    return { id: req.id, ok: true, txid: c.txid, signer: c.envelope.body.signer, signers: c.signers, canonical: canonicalJson(c.envelope) };
   } catch (e) {
     if (e instanceof GovchainError) return { id: req.id, ok: false, code: e.code, message: e.message, field: e.field };
     return { id: req.id, ok: false, code: 'tx.malformed', message: (e as Error).message, field: undefined };

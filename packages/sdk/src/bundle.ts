@@ -103,7 +103,12 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
   } catch (e) {
     return bad(`envelope: ${(e as Error).message}`);
   }
-  const txid = computeTxid(envelope.body);
+  let txid: string;
+  try {
+    txid = computeTxid(envelope.body);
+  } catch (e) {
+    return bad(`envelope: ${(e as Error).message}`);
+  }
   if (txid !== b.txid) bad('the transaction does not hash to the bundle txid');
   let signers: string[];
   try {
@@ -114,15 +119,30 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
   const r = b.receipt;
   if (typeof r !== 'object' || r === null || r.txid !== txid) bad('the receipt is not for this transaction');
   if (r.status !== 'ok') bad(`the transaction failed on the ledger (${r.code ?? 'unknown'})`);
+  // Shape first: a bundle is untrusted input, and the proof checks below take typed values.
+  const inc = b.inclusion as unknown as Record<string, unknown>;
+  if (typeof inc !== 'object' || inc === null || Array.isArray(inc)) return bad('inclusion must be an object');
+  if (!Number.isSafeInteger(inc.leafIndex) || (inc.leafIndex as number) < 0) bad('inclusion.leafIndex must be a non-negative integer');
+  if (!Number.isSafeInteger(inc.treeSize) || (inc.treeSize as number) < 1) bad('inclusion.treeSize must be a positive integer');
+  if (typeof inc.leaf !== 'string') bad('inclusion.leaf must be a base64 string');
+  if (!Array.isArray(inc.hashes) || !inc.hashes.every((h) => typeof h === 'string')) bad('inclusion.hashes must be an array of base64 strings');
   let leaf: Uint8Array;
   try {
-    leaf = fromBase64(b.inclusion.leaf);
+    leaf = fromBase64(inc.leaf as string);
   } catch {
     return bad('inclusion.leaf is not base64');
   }
-  if (toHex(leaf) !== toHex(utf8(canonicalJson(r)))) bad('the log leaf is not the receipt');
+  let receiptBytes: Uint8Array;
+  try {
+    receiptBytes = utf8(canonicalJson(r));
+  } catch (e) {
+    return bad(`the receipt cannot be canonicalised: ${(e as Error).message}`);
+  }
+  if (toHex(leaf) !== toHex(receiptBytes)) bad('the log leaf is not the receipt');
   const vkeys = opts.trustedVkeys ?? b.validators?.vkeys;
   if (!Array.isArray(vkeys) || vkeys.length === 0) bad('no validator keys to check the checkpoint against');
+  if (!vkeys.every((k) => typeof k === 'string')) bad('validator keys must be strings');
+  if (opts.trustedVkeys === undefined && (!Number.isSafeInteger(b.validators.quorum) || b.validators.quorum < 1)) bad('validators.quorum must be a positive integer');
   const quorum = opts.quorum ?? (opts.trustedVkeys === undefined ? Math.max(b.validators.quorum, Math.floor((2 * vkeys.length) / 3) + 1) : Math.floor((2 * vkeys.length) / 3) + 1);
   let cp;
   try {
@@ -131,15 +151,14 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
     return bad(`checkpoint: ${(e as Error).message}`);
   }
   if (cp.origin !== envelope.body.chain) bad('the checkpoint is for another chain');
-  const inc = b.inclusion;
   if (inc.treeSize !== cp.size) bad('the inclusion proof is not for the checkpoint tree size');
   let hashes: Uint8Array[];
   try {
-    hashes = inc.hashes.map((h) => fromBase64(h));
+    hashes = (inc.hashes as string[]).map((h) => fromBase64(h));
   } catch {
     return bad('inclusion.hashes are not base64');
   }
-  if (!verifyInclusion(hashLeaf(leaf), inc.leafIndex, inc.treeSize, hashes, cp.rootHash)) bad('the inclusion proof does not lead to the checkpoint root');
+  if (!verifyInclusion(hashLeaf(leaf), inc.leafIndex as number, inc.treeSize as number, hashes, cp.rootHash)) bad('the inclusion proof does not lead to the checkpoint root');
   const digest = typeof envelope.body.payload.digest === 'string' ? envelope.body.payload.digest : undefined;
   if (opts.fileDigest !== undefined) {
     if (envelope.body.type !== 'notary.anchor') bad('the bundle does not anchor a document');
@@ -149,8 +168,8 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
     txid,
     digest,
     height: r.height,
-    leafIndex: inc.leafIndex,
-    treeSize: inc.treeSize,
+    leafIndex: inc.leafIndex as number,
+    treeSize: inc.treeSize as number,
     checkpointTime: cp.time,
     signers: signers!,
     trust: opts.trustedVkeys === undefined ? 'bundle-keys' : 'trusted-keys',

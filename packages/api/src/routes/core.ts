@@ -6,12 +6,19 @@ import { Block, Envelope, Hex64, Receipt, StateQuery, StateResponse, Status, Sub
 import { Type } from '@sinclair/typebox';
 
 const problemRef = { $ref: 'Problem#' };
-const errors = { 400: problemRef, 404: problemRef, 409: problemRef, 429: problemRef, 503: problemRef };
+const errors = { 400: problemRef, 404: problemRef, 409: problemRef, 413: problemRef, 415: problemRef, 429: problemRef, 503: problemRef };
 
 /** Largest transaction request body (the canonical body limit is 64 KiB). */
 export const TX_REQUEST_LIMIT = 128 * 1024;
 
-export const coreRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app, { node }) => {
+/** Options of {@link coreRoutes}. */
+export interface CoreRoutesOptions {
+  node: GovchainNode;
+  /** Per-identity admission check (rate limit), run once the signatures verified. */
+  admit?: (tx: { txid: string; signer: string; signers: string[] }) => void;
+}
+
+export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { node, admit }) => {
   app.get('/v1/status', { schema: { tags: ['chain'], summary: 'Chain status', response: { 200: Status } } }, async () => {
     const head = node.head();
     return {
@@ -50,7 +57,7 @@ export const coreRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
         if (q.timeout !== undefined && (!Number.isInteger(Number(q.timeout)) || Number(q.timeout) < 1 || Number(q.timeout) > 60000)) throw new GovchainError('request.invalid', 'timeout must be 1-60000 ms', { field: '/querystring/timeout' });
         const text = req.body as string;
         if (typeof text !== 'string' || text.length === 0) throw new GovchainError('tx.malformed', 'request body must be a JSON envelope', { field: '' });
-        const { txid } = await node.submit(text);
+        const { txid } = await node.submit(text, admit === undefined ? {} : { admit });
         if (q.wait === 'commit') {
           try {
             return await node.waitForCommit(txid, q.timeout === undefined ? 30_000 : Number(q.timeout));

@@ -1,7 +1,7 @@
 /** `govchain start`: run the node and its HTTP API until Ctrl-C. */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createApiServer } from '@govchain/api';
+import { createApiServer, DEFAULT_RATE_LIMIT } from '@govchain/api';
 import { GovchainNode, dataPaths, initDataDir } from '@govchain/node';
 import { globals, UsageError } from '../context.js';
 
@@ -19,6 +19,9 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .option('--orderer <kind>', 'solo, or NATS URLs for a JetStream network', 'solo')
     .option('--demo-if-missing', 'initialise a demo chain first when the data folder has none')
     .option('--block-interval <ms>', 'longest wait before cutting a block', '200')
+    .option('--rate-limit-ip <n>', 'requests per client IP per minute, 0 = off (env GOVCHAIN_RATE_LIMIT_IP)', process.env.GOVCHAIN_RATE_LIMIT_IP ?? String(DEFAULT_RATE_LIMIT.perIp))
+    .option('--rate-limit-signer <n>', 'transactions per signer DID per minute, 0 = off (env GOVCHAIN_RATE_LIMIT_SIGNER)', process.env.GOVCHAIN_RATE_LIMIT_SIGNER ?? String(DEFAULT_RATE_LIMIT.perSigner))
+    .option('--cors-origin <origins>', 'comma-separated origins allowed to call the API from other sites, "*" for any (env GOVCHAIN_CORS_ORIGINS; default: same-origin only)', process.env.GOVCHAIN_CORS_ORIGINS ?? '')
     .action(async (opts) => {
       const g = globals(opts);
       const { host, port } = parseHostPort(opts.http);
@@ -32,7 +35,16 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
-      const app = await createApiServer({ node });
+      const perIp = Number(opts.rateLimitIp);
+      const perSigner = Number(opts.rateLimitSigner);
+      if (!Number.isInteger(perIp) || perIp < 0) throw new UsageError('--rate-limit-ip must be a non-negative integer');
+      if (!Number.isInteger(perSigner) || perSigner < 0) throw new UsageError('--rate-limit-signer must be a non-negative integer');
+      const corsOrigins = String(opts.corsOrigin).split(',').map((o) => o.trim()).filter((o) => o !== '');
+      const app = await createApiServer({
+        node,
+        rateLimit: { perIp: perIp === 0 ? Number.MAX_SAFE_INTEGER : perIp, perSigner: perSigner === 0 ? Number.MAX_SAFE_INTEGER : perSigner },
+        corsOrigins,
+      });
       await app.listen({ host, port });
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
