@@ -109,7 +109,7 @@ describe('notarize and verify', () => {
   });
 
   test('bad usage exits 2 with one line on stderr', () => {
-    for (const args of [['proof', 'verify', join(t.dir, 'nope.json')], ['notarize', join(t.dir, 'missing.pdf')], ['nosuchcommand'], ['init', '--validators', 'x', '--data', join(t.dir, 'x')], ['start', '--http', 'nonsense']]) {
+    for (const args of [['proof', 'verify', join(t.dir, 'nope.json')], ['notarize', join(t.dir, 'missing.pdf')], ['nosuchcommand'], ['init', '--validators', 'x', '--data', join(t.dir, 'x')], ['start', '--http', 'nonsense'], ['start', '--rate-limit-ip', '-1'], ['start', '--rate-limit-signer', 'many'], ['backup', join(t.dir, 'bk'), '--data', join(t.dir, 'no-chain')]]) {
       const r = govchain(args, { env });
       assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
       assert.equal(r.stderr.trim().split('\n').length, 1, r.stderr);

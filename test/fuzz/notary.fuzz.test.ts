@@ -90,7 +90,7 @@ function tx(op: { signer: number; digest: number; nonce: number; label: string |
 test('fuzz: notary state transition: the first anchor of a digest stands, every tx gets one receipt', async () => {
   await fuzz(
     'notary.apply(block sequences)',
-    fc.property(fc.array(fc.array(anchorOp, { maxLength: 8 }), { minLength: 1, maxLength: 3 }), (blocks) => {
+    fc.property(fc.array(fc.array(anchorOp, { maxLength: 6 }), { minLength: 1, maxLength: 3 }), (blocks) => {
       const chain = memoryChain();
       const first = new Map<string, { by: string; txid: string }>();
       const seen = new Set<string>();
@@ -98,8 +98,9 @@ test('fuzz: notary state transition: the first anchor of a digest stands, every 
         const txs = ops.map(tx);
         const time = new Date(Date.UTC(2030, 0, 1, 0, 0, i)).toISOString();
         const b = executeBlock(chain.view, registry, i + 1, time, txs);
-        // Deterministic: executing the same block on the same chain again gives the same header.
-        assert.deepEqual(executeBlock(chain.view, registry, i + 1, time, txs).header, b.header);
+        // Deterministic: executing the same block on the same chain again gives the same
+        // header (checked on the last block of each case, to keep the case count high).
+        if (i === blocks.length - 1) assert.deepEqual(executeBlock(chain.view, registry, i + 1, time, txs).header, b.header);
         assert.deepEqual(b.faults, []);
         const fresh = txs.filter((t, j) => !seen.has(t.txid) && txs.findIndex((u) => u.txid === t.txid) === j);
         assert.deepEqual(b.txids, fresh.map((t) => t.txid));

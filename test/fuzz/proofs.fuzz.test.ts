@@ -224,7 +224,7 @@ test('fuzz: sparse Merkle proofs: valid ones verify, mutated ones never do', asy
 test('fuzz: state proof JSON: random and mutated JSON is refused with proof.malformed or fails to verify', async () => {
   await fuzz(
     'smt.fromJson(random and mutated)',
-    fc.property(smtCase, fc.array(jsonMutation, { minLength: 1, maxLength: 3 }), fc.jsonValue(), fc.boolean(), ({ root, key, valueHash, proof }, mutations, random, useRandom) => {
+    fc.property(pool(smtCase, 1024), fc.array(jsonMutation, { minLength: 1, maxLength: 3 }), fc.jsonValue(), fc.boolean(), ({ root, key, valueHash, proof }, mutations, random, useRandom) => {
       const json = smtProofToJson(proof);
       assert.ok(verifySmtProof(root, key, valueHash, smtProofFromJson(JSON.parse(JSON.stringify(json)))));
       const input = useRandom ? random : mutateJson(json, mutations);

@@ -25,6 +25,11 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .action(async (opts) => {
       const g = globals(opts);
       const { host, port } = parseHostPort(opts.http);
+      const perIp = Number(opts.rateLimitIp);
+      const perSigner = Number(opts.rateLimitSigner);
+      if (!Number.isInteger(perIp) || perIp < 0) throw new UsageError('--rate-limit-ip must be a non-negative integer');
+      if (!Number.isInteger(perSigner) || perSigner < 0) throw new UsageError('--rate-limit-signer must be a non-negative integer');
+      const corsOrigins = String(opts.corsOrigin).split(',').map((o) => o.trim()).filter((o) => o !== '');
       if (opts.orderer !== 'solo') throw new UsageError(`orderer "${opts.orderer}" is not available in this build; use --orderer solo`);
       if (!existsSync(dataPaths(g.data).genesis)) {
         if (!opts.demoIfMissing) throw new UsageError(`no chain in ${g.data}: run "govchain init --demo" first`);
@@ -35,11 +40,6 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
-      const perIp = Number(opts.rateLimitIp);
-      const perSigner = Number(opts.rateLimitSigner);
-      if (!Number.isInteger(perIp) || perIp < 0) throw new UsageError('--rate-limit-ip must be a non-negative integer');
-      if (!Number.isInteger(perSigner) || perSigner < 0) throw new UsageError('--rate-limit-signer must be a non-negative integer');
-      const corsOrigins = String(opts.corsOrigin).split(',').map((o) => o.trim()).filter((o) => o !== '');
       const app = await createApiServer({
         node,
         rateLimit: { perIp: perIp === 0 ? Number.MAX_SAFE_INTEGER : perIp, perSigner: perSigner === 0 ? Number.MAX_SAFE_INTEGER : perSigner },
