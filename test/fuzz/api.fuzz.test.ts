@@ -41,6 +41,7 @@ const segment = fc.oneof(
   fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('hex')),
   fc.constant('__known_txid__'),
   fc.constant('__known_digest__'),
+  fc.constant('__known_did__'),
 );
 const templates = [
   '/v1/status',
@@ -55,6 +56,13 @@ const templates = [
   '/v1/proofs/consistency',
   '/v1/checkpoint',
   '/v1/notary/anchors/$',
+  '/v1/dids/$',
+  '/v1/agencies',
+  '/v1/governance',
+  '/v1/governance/proposals/$',
+  '/v1/auth/challenge',
+  '/v1/auth/login',
+  '/v1/auth/me',
   '/openapi.json',
   '/docs',
   '/docs/$',
@@ -77,13 +85,14 @@ const contentType = fc.option(
   ),
   { nil: undefined },
 );
-const extraHeaders = fc.dictionary(fc.constantFrom('accept', 'last-event-id', 'origin', 'x-forwarded-for', 'accept-encoding', 'if-none-match', 'range', 'x-govchain'), headerValue, { maxKeys: 3 });
+const extraHeaders = fc.dictionary(fc.constantFrom('accept', 'last-event-id', 'origin', 'x-forwarded-for', 'accept-encoding', 'if-none-match', 'range', 'x-govchain', 'authorization'), fc.oneof(headerValue, headerValue.map((v) => `Bearer ${v}`)), { maxKeys: 3 });
 const body = fc.oneof(
   fc.constant(undefined),
   fc.string({ maxLength: 200 }),
   fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v)),
   fc.array(jsonMutation, { minLength: 1, maxLength: 3 }).map((m) => JSON.stringify(mutateJson(anchorTx(chain.citizen), m))),
   fc.constant('__valid_envelope__'),
+  fc.record({ did: fc.oneof(fc.string({ maxLength: 20 }), fc.constant('__citizen__')), nonce: fc.string({ maxLength: 40 }), signature: fc.string({ maxLength: 90 }), kid: fc.string({ maxLength: 20 }) }, { requiredKeys: [] }).map((o) => JSON.stringify(o).replace('__citizen__', chain.citizen.did)),
 );
 
 const request = fc.record({
@@ -102,7 +111,7 @@ test('fuzz: the HTTP API answers random requests with success or a 4xx problem b
     'api.inject(random requests)',
     fc.asyncProperty(request, async (r) => {
       let i = 0;
-      const fill = (s: string): string => (s === '__known_txid__' ? known.txid : s === '__known_digest__' ? known.digest : s);
+      const fill = (s: string): string => (s === '__known_txid__' ? known.txid : s === '__known_digest__' ? known.digest : s === '__known_did__' ? encodeURIComponent(chain.citizen.did) : s);
       const path = r.template.replace(/\$/g, () => fill(r.segments[i++ % 3]!));
       const headers: Record<string, string> = { ...r.headers };
       if (r.contentType !== undefined) headers['content-type'] = r.contentType;

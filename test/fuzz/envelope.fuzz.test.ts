@@ -73,7 +73,7 @@ test('fuzz: valid envelopes pass every check and round-trip through canonical JS
     'envelope.check(valid)',
     fc.property(validEnvelope, (env) => {
       // The node's own entry point: JSON text in, every stateless check, canonical text out.
-      const r = checkStatelessly(CHAIN, { id: 1, text: JSON.stringify(env) });
+      const r = checkStatelessly(CHAIN, { id: 1, text: JSON.stringify(env), mode: 'admit' });
       assert.ok(r.ok, JSON.stringify(r));
       assert.equal(r.txid, computeTxid(env.body));
       assert.deepEqual(r.signers, [env.body.signer]);
@@ -113,7 +113,7 @@ test('fuzz: the verifier text path never reports an unexpected failure', async (
       }
       const checked = refusesCleanly(() => checkEnvelope(value, { chainId: CHAIN, now: NOW, validateBody }), CHECK_CODES);
       if (checked !== undefined) assert.equal(checked.txid, computeTxid(env.body));
-      const r = checkStatelessly(CHAIN, { id: 1, text });
+      const r = checkStatelessly(CHAIN, { id: 1, text, mode: 'admit' });
       assert.equal(r.ok, checked !== undefined);
     }),
   );

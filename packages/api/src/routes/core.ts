@@ -26,7 +26,7 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
       height: head?.height ?? 0,
       logSize: head?.logSize ?? 0,
       stateRoot: head?.stateRoot ?? '0'.repeat(64),
-      validators: node.genesis.validators.length,
+      validators: node.validatorSet().validators.length,
       version: node.version,
       certifiedSize: node.latestCheckpoint()?.checkpoint.size,
       orderer: node.ordererKind,
