@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { signTxSync, toHex, randomBytes } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
-import { GovchainNode, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
+import { GovchainNode, createKey, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { anchorTx, demoChain, startNode } from './support/chain.js';
@@ -110,8 +110,8 @@ describe('mempool per-signer cap', () => {
     const slow = await GovchainNode.open({ dataDir: t.dir, blockIntervalMs: 1500, maxPendingPerSigner: 3, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
     await slow.start();
     try {
-      const ids = readDemoIdentities(t.dir).filter((i) => i.role === 'citizen').map((i) => readKeyFile(i.keyFile));
-      const [a, b] = ids as [LoadedKey, LoadedKey];
+      // did:key signers need no registration on this fresh chain.
+      const [a, b] = [createKey(), createKey()];
       const sent = [];
       for (let i = 0; i < 3; i++) sent.push((await slow.submit(JSON.stringify(anchorTx(a)))).txid);
       assert.equal(slow.pendingOf(a.did), 3);

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { isGovchainError, smtProofFromJson, signTxSync, toHex, randomBytes } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
 import { verifyProofBundle } from '@govchain/sdk';
-import type { GovchainNode } from '@govchain/node';
+import { createKey, type GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { anchorTx, demoChain, startNode } from './support/chain.js';
 
@@ -25,7 +25,8 @@ after(async () => {
 
 /** A genuine bundle from the running node. */
 async function realBundle(): Promise<any> {
-  const env = anchorTx(chain.citizen);
+  // A did:key signer: the bundle needs no ledger-DID key list.
+  const env = anchorTx(createKey());
   const r = await app.inject({ method: 'POST', url: '/v1/txs?wait=commit', payload: JSON.stringify(env), headers: { 'content-type': 'application/json' } });
   const txid = r.json().txid as string;
   for (let i = 0; i < 200 && (node.latestCheckpoint()?.checkpoint.size ?? 0) <= node.getTx(txid)!.leafIndex; i++) await new Promise((res) => setTimeout(res, 10));
