@@ -14,3 +14,4 @@ export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './backup.js';
 export * from './bootstrap.js';
+export * from './migrations.js';
