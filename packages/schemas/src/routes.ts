@@ -103,4 +103,49 @@ export const StateResponse = Type.Object({
   checkpoint: Type.Optional(Type.String({ description: 'the certified checkpoint (signed note) the proof is against' })),
 });
 
+/** GET /v1/notary/anchors/<digest>: the anchor record of a document digest. */
+export const AnchorRecord = Type.Object({
+  digest: Hex64,
+  by: Type.String(),
+  txid: Hex64,
+  height: Type.Integer(),
+  time: Type.String(),
+  label: Type.Optional(Type.String()),
+  mediaType: Type.Optional(Type.String()),
+});
+
 export type TEnvelope = Static<typeof Envelope>;
+
+/** Event filter of a webhook: every listed field must match (empty lists match all). */
+export const WebhookFilter = Type.Object(
+  {
+    types: Type.Optional(Type.Array(Type.String({ maxLength: 100 }), { maxItems: 50, description: 'transaction types (e.g. notary.anchor) or event types (e.g. notary.anchored)' })),
+    modules: Type.Optional(Type.Array(Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), { maxItems: 50 })),
+    status: Type.Optional(Type.Union([Type.Literal('ok'), Type.Literal('failed')])),
+  },
+  { additionalProperties: false },
+);
+
+/** POST /v1/admin/webhooks: register a URL. */
+export const WebhookCreate = Type.Object(
+  {
+    url: Type.String({ pattern: '^https?://', maxLength: 2000, description: 'where events are POSTed' }),
+    secret: Type.String({ minLength: 16, maxLength: 256, description: 'HMAC-SHA256 key for the X-Govchain-Signature header' }),
+    filter: Type.Optional(WebhookFilter),
+    from: Type.Optional(Type.Union([Type.Literal('now'), Type.Integer({ minimum: 0 })], { description: 'first log index to deliver: "now" (default) or a leaf index' })),
+  },
+  { additionalProperties: false },
+);
+
+/** A registered webhook (the secret is never shown again). */
+export const Webhook = Type.Object({
+  id: Type.String(),
+  url: Type.String(),
+  filter: WebhookFilter,
+  cursor: Type.Integer({ description: 'next log index to consider' }),
+  delivered: Type.Integer(),
+  failures: Type.Integer({ description: 'consecutive failed attempts of the current event' }),
+  lastError: Type.Optional(Type.String()),
+  created: Type.String(),
+});
+export const WebhookList = Type.Object({ webhooks: Type.Array(Webhook) });
