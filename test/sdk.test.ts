@@ -5,7 +5,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes, sha256, signEd25519, toHex, utf8 } from '@govchain/core';
+import { batchInclusionProof, randomBytes, sha256, signEd25519, toBase64, toHex, utf8 } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
 import { readDemoIdentities, type GovchainNode } from '@govchain/node';
 import {
@@ -100,6 +100,8 @@ describe('batch anchoring', () => {
       const v = verifyProofBundle(JSON.parse(JSON.stringify(bundle)), { trustedVkeys: trust.vkeys, fileDigest: digests[i]! });
       assert.deepEqual(v.batch, { index: i, count: 1000, root: batch.root });
       assert.ok(JSON.stringify(bundle.batch).length < 1500, 'the record-specific part is under 1.5 KB');
+      assert.deepEqual(JSON.parse(batch.proofJson(i)), batch.proof(i));
+      assert.deepEqual(batch.proof(i).hashes, batchInclusionProof(batch.tree, i).map(toBase64));
     }
     // Another record's digest, a moved index, a wrong root: all refused.
     const p = batch.proof(5);
