@@ -12,4 +12,4 @@ export * from './light-client.js';
 export * from './batch.js';
 export * from './govchain.js';
 export type { NotaryAnchorBatchPayload, NotaryAnchorPayload } from './types.js';
-export { GovchainError, cryptoPlatform, isGovchainError, signTx, signTxSync, type TxBody, type TxEnvelope, type Receipt, type Checkpoint, type JsonValue } from '@govchain/core';
+export { GovchainError, MAX_BATCH_RECORDS, cryptoPlatform, isGovchainError, signTx, signTxSync, type TxBody, type TxEnvelope, type Receipt, type Checkpoint, type JsonValue } from '@govchain/core';
