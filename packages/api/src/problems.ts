@@ -17,6 +17,11 @@ const STATUS_BY_CODE: Record<string, number> = {
   'route.not_found': 404,
   'module.not_found': 404,
   'mempool.full': 429,
+  'admin.forbidden': 403,
+  'admin.disabled': 403,
+  'webhook.not_found': 404,
+  'webhook.limit': 429,
+  'webhook.invalid': 400,
   'request.too_large': 413,
   'request.unsupported_media_type': 415,
   'node.halted': 503,
@@ -44,6 +49,7 @@ export function statusForCode(code: string): number {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',

@@ -7,13 +7,14 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { GovchainError } from '@govchain/core';
-import type { GovchainNode } from '@govchain/node';
+import type { GovchainNode, WebhookDispatcher } from '@govchain/node';
 import { problem, problemFromError } from './problems.js';
 import { coreRoutes } from './routes/core.js';
 import { proofRoutes } from './routes/proofs.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
+import { adminRoutes } from './routes/admin.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -23,6 +24,10 @@ export interface ApiServerOptions {
   logger?: boolean | object;
   /** Largest request body in bytes (default 1 MiB; transactions have their own limit). */
   bodyLimit?: number;
+  /** The webhook dispatcher the admin routes manage (none: admin routes answer 403). */
+  webhooks?: WebhookDispatcher;
+  /** Bearer token of the admin routes (`adminToken` of node.json). */
+  adminToken?: string;
 }
 
 /** Build the API server (not listening yet; call `listen`). */
@@ -47,7 +52,9 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
+        { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
       ],
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -84,6 +91,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
+  await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

@@ -8,7 +8,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GovchainError, toBase64 } from '@govchain/core';
+import { GovchainError, randomBytes, toBase64, toBase64Url } from '@govchain/core';
 import { CHAIN_ID_PATTERN, parseGenesis, type Genesis } from './genesis.js';
 import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js';
 
@@ -16,6 +16,11 @@ import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js'
 export interface NodeConfig {
   /** Validator keys this node signs checkpoints with (paths relative to the data folder). */
   validatorKeys: string[];
+  /**
+   * Bearer token of the operator-only routes (`/v1/admin/*`: webhook registration). Written
+   * by `govchain init`; without one the admin routes answer 403 `admin.disabled`.
+   */
+  adminToken?: string;
 }
 
 /** A demo identity (CONTRACT.md s.8). */
@@ -95,7 +100,8 @@ export function initDataDir(opts: InitOptions): { genesis: Genesis; identities: 
   }
   const genesis = parseGenesis({ chainId, time: opts.time ?? new Date().toISOString(), validators });
   writeFileSync(p.genesis, JSON.stringify(genesis, null, 2) + '\n');
-  writeFileSync(p.config, JSON.stringify({ validatorKeys } satisfies NodeConfig, null, 2) + '\n');
+  const adminToken = toBase64Url(randomBytes(32));
+  writeFileSync(p.config, JSON.stringify({ validatorKeys, adminToken } satisfies NodeConfig, null, 2) + '\n', { mode: 0o600 });
   const identities: DemoIdentity[] = [];
   if (opts.demo) {
     for (const member of DEMO_CAST) {
@@ -115,7 +121,7 @@ export function readNodeConfig(dir: string): NodeConfig {
   if (!existsSync(path)) return { validatorKeys: [] };
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as NodeConfig;
-    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [] };
+    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [], ...(typeof c.adminToken === 'string' && c.adminToken.length >= 16 ? { adminToken: c.adminToken } : {}) };
   } catch (e) {
     throw new GovchainError('config.invalid', `cannot read ${path}: ${(e as Error).message}`);
   }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { GovchainNode, dataPaths, initDataDir } from '@govchain/node';
+import { GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readNodeConfig } from '@govchain/node';
 import { globals, UsageError } from '../context.js';
 
 /** Parse HOST:PORT. */
@@ -32,7 +32,10 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
-      const app = await createApiServer({ node });
+      const webhooks = new WebhookDispatcher(node, g.data, { retryBaseMs: Number(process.env.GOVCHAIN_WEBHOOK_RETRY_MS ?? 500) });
+      webhooks.start();
+      const adminToken = readNodeConfig(g.data).adminToken;
+      const app = await createApiServer({ node, webhooks, ...(adminToken === undefined ? {} : { adminToken }) });
       await app.listen({ host, port });
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
@@ -43,6 +46,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         if (stopping) return;
         stopping = true;
         await app.close();
+        await webhooks.stop();
         await node.stop();
         process.exit(0);
       };
