@@ -11,7 +11,10 @@ import {
   buildBatchTree,
   fromHex,
   toHex,
+  canonicalBytes,
+  sha256,
   type BatchTree,
+  type JsonValue,
   type Receipt,
   type Signer,
 } from '@govchain/core';
@@ -22,6 +25,15 @@ import { buildTxBody } from './tx-builder.js';
 import { signTx } from '@govchain/core';
 
 const HEX64 = /^[0-9a-f]{64}$/;
+
+/**
+ * The digest of a database record: hex SHA-256 of the RFC 8785 canonical JSON of the row
+ * (so column order and whitespace never change it). Convert values JSON cannot hold
+ * (dates, big integers, binary) to strings first, the same way every time.
+ */
+export function recordDigest(row: JsonValue): string {
+  return toHex(sha256(canonicalBytes(row)));
+}
 
 /** A batch of record digests with its Merkle tree. */
 export interface PreparedBatch {

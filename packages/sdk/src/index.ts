@@ -12,4 +12,4 @@ export * from './light-client.js';
 export * from './batch.js';
 export * from './govchain.js';
 export type { NotaryAnchorBatchPayload, NotaryAnchorPayload } from './types.js';
-export { GovchainError, MAX_BATCH_RECORDS, cryptoPlatform, isGovchainError, signTx, signTxSync, type TxBody, type TxEnvelope, type Receipt, type Checkpoint, type JsonValue } from '@govchain/core';
+export { GovchainError, MAX_BATCH_RECORDS, canonicalJson, cryptoPlatform, sha256, toHex, fromHex, utf8, isGovchainError, signTx, signTxSync, type TxBody, type TxEnvelope, type Receipt, type Checkpoint, type JsonValue } from '@govchain/core';
