@@ -29,7 +29,7 @@ import {
   validatorHandoverText,
   type LightClientErrorCode,
 } from '@govchain/sdk';
-import { createKeyFileSigner } from '@govchain/sdk/node';
+import { createKeyFileSigner, fileStorage } from '@govchain/sdk/node';
 import type { FastifyInstance } from 'fastify';
 import { demoChain, startNode } from './support/chain.js';
 
@@ -111,6 +111,16 @@ describe('honest node', () => {
     // A new client from the same storage starts where the old one stopped.
     const again = await createLightClient({ client, chainId: 'govchain-dev', trust, storage });
     assert.equal(again.lastCheckpoint()?.size, second.checkpoint.size);
+    // The same through a file, as a Node integration would keep it.
+    const path = join(chain.dir, 'light-client.json');
+    const onDisk = await createLightClient({ client, chainId: 'govchain-dev', trust, storage: fileStorage(path) });
+    const seen = await onDisk.latestCheckpoint();
+    const reopened = await createLightClient({ client, chainId: 'govchain-dev', trust, storage: fileStorage(path) });
+    assert.equal(reopened.lastCheckpoint()?.size, seen.checkpoint.size);
+    // A fork of what the file remembers is refused after the restart.
+    await rejects(reopened.verifyCheckpoint(signWith({ ...seen.checkpoint, rootHash: sha256(new Uint8Array([3])) }, [0, 1, 2])), 'light.inconsistent');
+    // State for another chain is refused.
+    await rejects(createLightClient({ client, chainId: 'other-chain', trust, storage: fileStorage(path) }), 'light.wrong_chain');
   });
 });
 
