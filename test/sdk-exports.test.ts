@@ -11,7 +11,7 @@ import * as sdkNode from '@govchain/sdk/node';
 test('the runtime exports of @govchain/sdk include the original surface and the new one', () => {
   const names = Object.keys(sdk).sort();
   const original = ['GovchainApiError', 'buildTxBody', 'createClient', 'createSeedSigner', 'fetchProofBundle', 'signTx', 'signTxSync', 'verifyProofBundle'];
-  const added = ['LightClientError', 'anchorBatch', 'createGovchain', 'createHttpSigner', 'createLightClient', 'createRemoteSigner', 'createWebCryptoSigner', 'memoryStorage', 'prepareBatch', 'recordBundle', 'recordDigest', 'validatorHandoverText', 'verifyHandoverNote', 'webStorage', 'webCryptoSignerFromKeyPair'];
+  const added = ['LightClientError', 'anchorBatch', 'createGovchain', 'createHttpSigner', 'createLightClient', 'createRemoteSigner', 'createWebCryptoSigner', 'memoryStorage', 'prepareBatch', 'recordBundle', 'recordDigest', 'streamEvents', 'validatorHandoverText', 'verifyHandoverNote', 'webStorage', 'webCryptoSignerFromKeyPair'];
   for (const n of [...original, ...added]) assert.ok(names.includes(n), `missing export ${n}`);
   assert.deepEqual(Object.keys(sdkNode).sort(), ['createKeyFileSigner', 'fileStorage', 'writeFileDurably']);
 });

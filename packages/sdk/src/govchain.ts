@@ -9,6 +9,7 @@ import { anchorBatch, type AnchorBatchParameters, type AnchoredBatch } from './b
 import { createClient, type ClientOptions, type GovchainClient } from './client.js';
 import { createLightClient, type LightClient, type LightClientStorage, type TrustedValidatorSet, type ValidatorUpdateVerifier, type VerifiedReads } from './light-client.js';
 import { buildTxBody } from './tx-builder.js';
+import { streamEvents, type ChainEvent, type StreamEventsOptions } from './events.js';
 
 /** Options of {@link createGovchain}. */
 export interface GovchainOptions extends ClientOptions {
@@ -50,6 +51,8 @@ export interface Govchain {
     anchor(p: { digest: string; label?: string; mediaType?: string; signer?: Signer }): Promise<Receipt>;
     anchorBatch(p: Omit<AnchorBatchParameters, 'signer'> & { signer?: Signer }): Promise<AnchoredBatch>;
   };
+  /** Committed transactions as they come (SSE; reconnects and resumes with Last-Event-ID). */
+  events(opts?: Omit<StreamEventsOptions, 'url' | 'fetch'>): AsyncGenerator<ChainEvent>;
   /** The light client (needs `trust`). */
   light(): Promise<LightClient>;
   /** Verified reads (need `trust`): data only after its proof checks out, or a LightClientError. */
@@ -117,6 +120,7 @@ export function createGovchain(opts: GovchainOptions): Govchain {
         return anchorBatch(client, { ...p, signer: signerOf(p.signer), chainId: p.chainId ?? (await chainId()) });
       },
     },
+    events: (o = {}) => streamEvents({ ...o, url: client.url, ...(opts.fetch === undefined ? {} : { fetch: opts.fetch }) }),
     light,
     verified: {
       state: verifiedCall('state') as VerifiedReads['state'],

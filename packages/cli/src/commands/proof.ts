@@ -55,7 +55,8 @@ export function registerProof(program: Command, withGlobals: (c: Command) => Com
       output(
         g,
         { valid: true, ...v },
-        `VALID: transaction ${v.txid} is in the log at index ${v.leafIndex} (block ${v.height}), certified by checkpoint of size ${v.treeSize} at ${v.checkpointTime}${trustNote}` +
+        (v.batch === undefined ? '' : `VALID: record ${v.digest} is number ${v.batch.index} of ${v.batch.count} in the batch with root ${v.batch.root}\n`) +
+          `VALID: transaction ${v.txid} is in the log at index ${v.leafIndex} (block ${v.height}), certified by checkpoint of size ${v.treeSize} at ${v.checkpointTime}${trustNote}` +
           (fileDigest !== undefined ? `\n  the file matches the anchored digest ${v.digest}` : ''),
       );
     });
