@@ -70,6 +70,8 @@ test('in Chromium the SDK signs with WebCrypto, anchors, and proves the value ag
   assert.equal(r.value.by, r.did);
   assert.equal(r.value.txid, r.txid);
   assert.ok(r.size >= 1);
+  // The light client remembered the checkpoint in localStorage.
+  assert.equal(r.storedCheckpoint.split('\n')[1], String(r.size));
   // The same value proven by a plain read from the page.
   const again = await page.evaluate((args) => (window as any).govchainProve(args), { trust, module: 'notary', key: digest });
   assert.deepEqual(again.value, r.value);
