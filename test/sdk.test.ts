@@ -18,7 +18,7 @@ import {
   verifyProofBundle,
   recordBundle,
 } from '@govchain/sdk';
-import { createKeyFileSigner } from '@govchain/sdk/node';
+import { createKeyFileSigner, prepareBatchParallel } from '@govchain/sdk/node';
 import type { FastifyInstance } from 'fastify';
 import { demoChain, startNode, tempDir } from './support/chain.js';
 
@@ -112,6 +112,18 @@ describe('batch anchoring', () => {
     const verified = createGovchain({ url: base, trust });
     const st = await verified.verified.state('notary', `batch:${batch.root}`);
     assert.equal((st.value as { count: number }).count, 1000);
+  });
+
+  test('the two-thread tree equals the single-thread one (root, levels, proofs)', async () => {
+    for (const n of [65_536, 65_537, 100_003, 131_072]) {
+      const flat = randomBytes(n * 32);
+      const one = prepareBatch(flat);
+      const two = await prepareBatchParallel(flat);
+      assert.equal(two.root, one.root, `root of ${n}`);
+      assert.equal(two.tree.levels.length, one.tree.levels.length);
+      two.tree.levels.forEach((l, j) => assert.equal(toHex(sha256(l)), toHex(sha256(one.tree.levels[j]!)), `level ${j} of ${n}`));
+      for (const i of [0, 1, 65_535, n - 1]) assert.equal(two.proofJson(i), one.proofJson(i));
+    }
   });
 
   test('bad batches are refused with clear errors', () => {

@@ -52,6 +52,12 @@ export interface PreparedBatch {
  * flat Uint8Array of 32-byte digests. Throws `batch.invalid` naming the first bad digest.
  */
 export function prepareBatch(digests: readonly string[] | Uint8Array): PreparedBatch {
+  const flat = batchDigests(digests);
+  return preparedBatchFromTree(flat, buildBatchTree(flat));
+}
+
+/** Validate digests into one flat array of 32-byte digests (`batch.invalid`, `batch.too_large`). */
+export function batchDigests(digests: readonly string[] | Uint8Array): Uint8Array {
   let flat: Uint8Array;
   if (digests instanceof Uint8Array) flat = digests;
   else {
@@ -67,7 +73,12 @@ export function prepareBatch(digests: readonly string[] | Uint8Array): PreparedB
   }
   if (flat.length === 0 || flat.length % 32 !== 0) throw new GovchainError('batch.invalid', 'digests must be a non-empty sequence of 32-byte digests');
   if (flat.length / 32 > MAX_BATCH_RECORDS) throw new GovchainError('batch.too_large', `at most ${MAX_BATCH_RECORDS} records per batch, got ${flat.length / 32}`);
-  const tree = buildBatchTree(flat);
+  return flat;
+}
+
+/** A PreparedBatch over a tree already built from `flat` (e.g. on worker threads). */
+export function preparedBatchFromTree(flat: Uint8Array, tree: BatchTree): PreparedBatch {
+  if (tree.count * 32 !== flat.length) throw new RangeError('tree: not built from these digests');
   const root = toHex(tree.root);
   // Every node's base64 is computed once: a million proofs share their upper nodes.
   let encoded: string[][] | undefined;

@@ -9,7 +9,8 @@ import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync 
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createSeedSigner, fromHex } from '@govchain/core';
-import { MAX_BATCH_RECORDS, createGovchain, prepareBatch } from '@govchain/sdk';
+import { MAX_BATCH_RECORDS, createGovchain } from '@govchain/sdk';
+import { prepareBatchParallel } from '@govchain/sdk/node';
 import { globals, output, signingKey, UsageError } from '../context.js';
 
 const HEX64 = /^[0-9a-fA-F]{64}$/;
@@ -83,7 +84,7 @@ export function registerAnchorBatch(program: Command, withGlobals: (c: Command) 
       const flat = readDigestFile(file, opts.column);
       const key = signingKey(g);
       const sdk = createGovchain({ url: g.node, signer: createSeedSigner(key.seed, key.did, key.kid) });
-      const batch = await sdk.notary.anchorBatch({ digests: prepareBatch(flat), ...(opts.label === undefined ? {} : { label: opts.label }) });
+      const batch = await sdk.notary.anchorBatch({ digests: await prepareBatchParallel(flat), ...(opts.label === undefined ? {} : { label: opts.label }) });
       let proofs: string;
       const bundlePath = opts.dir !== undefined ? join(opts.dir, 'batch.govproof.json') : (opts.bundle ?? `${file}.batch.govproof.json`);
       if (opts.dir !== undefined) {
