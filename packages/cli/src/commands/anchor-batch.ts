@@ -8,7 +8,7 @@
 import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Command } from 'commander';
-import { createSeedSigner, fromHex } from '@govchain/core';
+import { createSeedSigner } from '@govchain/core';
 import { MAX_BATCH_RECORDS, createGovchain } from '@govchain/sdk';
 import { prepareBatchParallel } from '@govchain/sdk/node';
 import { globals, output, signingKey, UsageError } from '../context.js';
@@ -63,7 +63,7 @@ export function readDigestFile(path: string, column?: string): Uint8Array {
     const value = (col < 0 ? line : splitCsvLine(line)[col] ?? '').trim();
     if (!HEX64.test(value)) throw new UsageError(`${path}:${i + 1}: not a hex SHA-256 digest: ${JSON.stringify(value.slice(0, 80))}`);
     if (n >= MAX_BATCH_RECORDS) throw new UsageError(`${path}: more than ${MAX_BATCH_RECORDS} digests; split the file into batches`);
-    flat.set(fromHex(value), n * 32);
+    flat.set(Buffer.from(value, 'hex'), n * 32);
     n++;
   }
   if (n === 0) throw new UsageError(`${path} holds no digests`);
