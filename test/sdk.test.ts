@@ -54,10 +54,10 @@ describe('signers', () => {
 
   test('a remote signer whose signature does not verify is refused before submission', async () => {
     const key = createKeyFileSigner(citizenKeyFile);
-    const honest = createRemoteSigner({ did: key.did, sign: async (m) => key.sign(m) as Uint8Array });
+    const honest = createRemoteSigner({ did: key.did, kid: key.kid, publicKey: key.publicKey, sign: async (m) => key.sign(m) as Uint8Array });
     const sdk = createGovchain({ url: base, signer: honest });
     assert.equal((await sdk.notary.anchor({ digest: toHex(randomBytes(32)) })).status, 'ok');
-    const liar = createRemoteSigner({ did: key.did, sign: async (m) => signEd25519(randomBytes(32), m) });
+    const liar = createRemoteSigner({ did: key.did, kid: key.kid, publicKey: key.publicKey, sign: async (m) => signEd25519(randomBytes(32), m) });
     await assert.rejects(createGovchain({ url: base, signer: liar }).notary.anchor({ digest: toHex(randomBytes(32)) }), (e: unknown) => e instanceof GovchainError && e.code === 'signer.bad_signature');
   });
 

@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { adminRoutes } from './routes/admin.js';
+import { identityRoutes } from './routes/identity.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -53,6 +54,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
         { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
+        { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
       ],
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
     },
@@ -92,6 +94,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
   await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
+  await app.register(identityRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

@@ -31,7 +31,9 @@ import {
   parseEnvelope,
   parseSignedNote,
   parseVerifierKey,
+  publicKeyFromDidKey,
   quorumFor,
+  resolveDidKey,
   smtProofFromJson,
   stateMapKey,
   stateValueHash,
@@ -312,7 +314,27 @@ export async function createLightClient(opts: LightClientOptions): Promise<Light
     let signers: string[];
     try {
       envelope = parseEnvelope(t.envelope);
-      signers = checkEnvelope(envelope, { chainId: state.chainId, now: 0 }).signers;
+      // did:key signatures verify from the DID alone; a ledger DID's key comes from its DID
+      // document's key history. That the key was valid when the transaction executed is what
+      // the ledger attests by committing it, and the receipt is proven below.
+      const ledgerKeys = new Map<string, Uint8Array>();
+      for (const sig of envelope.signatures) {
+        const did = sig.kid.slice(0, sig.kid.indexOf('#'));
+        if (did.startsWith('did:key:') || ledgerKeys.has(sig.kid)) continue;
+        const doc = await client.did(did);
+        const k = doc.didDocumentMetadata.keyHistory?.find((h) => h.id === sig.kid);
+        if (k !== undefined) ledgerKeys.set(sig.kid, publicKeyFromDidKey(`did:key:${k.publicKeyMultibase}`));
+      }
+      signers = checkEnvelope(envelope, {
+        chainId: state.chainId,
+        now: 0,
+        resolveKey: (kid, did) => {
+          if (did.startsWith('did:key:')) return resolveDidKey(kid, did);
+          const key = ledgerKeys.get(kid);
+          if (key === undefined) throw new GovchainError('tx.unknown_key', `no key ${kid} in the DID document`);
+          return key;
+        },
+      }).signers;
     } catch (e) {
       throw new LightClientError('light.proof_invalid', `the transaction envelope does not check: ${(e as Error).message}`, { cause: e });
     }

@@ -58,8 +58,10 @@ export async function createWebCryptoSigner(): Promise<Signer & { readonly keyPa
 
 /** Parameters of {@link createRemoteSigner}. */
 export interface RemoteSignerParameters {
-  /** The DID the remote key signs as (did:key: its public key is checked against every signature). */
+  /** The DID the remote key signs as; every signature is checked against its public key. */
   did: string;
+  /** The 32-byte public key (needed for ledger DIDs such as did:gov; did:key carries its own). */
+  publicKey?: Uint8Array;
   /** Key id placed in the envelope (default the did:key kid). */
   kid?: string;
   /** Ask the remote party (HSM, signing service) for an Ed25519 signature over `message`. */
@@ -72,10 +74,12 @@ export interface RemoteSignerParameters {
  * bad envelope through (`signer.bad_signature`).
  */
 export function createRemoteSigner(p: RemoteSignerParameters): Signer {
-  const publicKey = publicKeyFromDidKey(p.did);
+  if (p.publicKey === undefined && !p.did.startsWith('did:key:')) throw new GovchainError('signer.invalid_key', `pass the public key of ${p.did} (only did:key DIDs carry their own)`);
+  const publicKey = p.publicKey ?? publicKeyFromDidKey(p.did);
+  if (publicKey.length !== 32) throw new GovchainError('signer.invalid_key', 'publicKey: expected 32 bytes');
   return {
     did: p.did,
-    kid: p.kid ?? didKeyKid(publicKey),
+    kid: p.kid ?? (p.did.startsWith('did:key:') ? didKeyKid(publicKey) : `${p.did}#key-1`),
     async sign(message) {
       const sig = await p.sign(message);
       if (!(sig instanceof Uint8Array) || !verifyEd25519(publicKey, message, sig)) throw new GovchainError('signer.bad_signature', `the remote signer returned a signature that does not verify for ${p.did}`);
@@ -88,6 +92,7 @@ export function createRemoteSigner(p: RemoteSignerParameters): Signer {
 export interface HttpSignerParameters {
   url: string;
   did: string;
+  publicKey?: Uint8Array;
   kid?: string;
   headers?: Record<string, string>;
   fetch?: typeof fetch;
@@ -100,10 +105,11 @@ export interface HttpSignerParameters {
  */
 export function createHttpSigner(p: HttpSignerParameters): Signer {
   const doFetch = p.fetch ?? globalThis.fetch.bind(globalThis);
-  const kid = p.kid ?? didKeyKid(publicKeyFromDidKey(p.did));
+  const kid = p.kid ?? (p.did.startsWith('did:key:') ? didKeyKid(publicKeyFromDidKey(p.did)) : `${p.did}#key-1`);
   return createRemoteSigner({
     did: p.did,
     kid,
+    ...(p.publicKey === undefined ? {} : { publicKey: p.publicKey }),
     async sign(message) {
       const res = await doFetch(p.url, { method: 'POST', headers: { 'content-type': 'application/json', ...p.headers }, body: JSON.stringify({ kid, message: toBase64(message) }) });
       if (!res.ok) throw new GovchainError('signer.remote_failed', `remote signer answered HTTP ${res.status}`);
