@@ -14,3 +14,4 @@ export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './webhooks.js';
 export * from './bootstrap.js';
+export * from './migrations.js';

@@ -161,7 +161,9 @@ export class GovchainNode {
           });
         }
       }
-      return new GovchainNode(opts, genesis, store);
+      const node = new GovchainNode(opts, genesis, store);
+      for (const m of store.migrations) node.log.warn({ migration: m }, 'chain store migrated');
+      return node;
     } catch (e) {
       await store.close();
       throw e;

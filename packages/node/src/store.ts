@@ -17,6 +17,7 @@
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
 import { fromUtf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
+import { migrateStore } from './migrations.js';
 
 /** The committed head of the chain. */
 export interface ChainHead {
@@ -101,13 +102,18 @@ export class ChainStore {
     this.state = this.root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
     this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
     this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
+    this.migrations = migrateStore(this.root, this.meta.get('head') !== undefined, readOnly);
   }
+
+  /** Format migrations run when this store was opened (docs/upgrades.md). */
+  readonly migrations: string[];
 
   /** Open (creating) the store in folder `path`. */
   static open(path: string, opts: { readOnly?: boolean } = {}): ChainStore {
     try {
       return new ChainStore(path, opts.readOnly ?? false);
     } catch (e) {
+      if (e instanceof GovchainError) throw e;
       throw new GovchainError('store.open_failed', `cannot open the chain store at ${path}: ${(e as Error).message}`, { cause: e });
     }
   }

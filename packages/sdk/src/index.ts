@@ -7,6 +7,7 @@
 export * from './client.js';
 export * from './bundle.js';
 export * from './tx-builder.js';
+export * from './auth.js';
 export * from './signers.js';
 export * from './light-client.js';
 export * from './batch.js';
