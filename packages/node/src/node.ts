@@ -135,6 +135,7 @@ export class GovchainNode {
       workers: opts.verifierWorkers,
       dbPath: dataPaths(opts.dataDir).db,
       state: { get: (m, k) => store.stateValue(m, k) },
+      registry: this.registry,
     });
     this.emitter.setMaxListeners(0);
     this.pending = new PendingBlocks(store);
