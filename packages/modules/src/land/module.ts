@@ -323,6 +323,7 @@ export const landModule: ModuleDefinition = {
       authorize: registrar,
       apply(ctx, p: Static<typeof FreezePayload>) {
         const parcel = getParcel(ctx, p.parcel);
+        if (parcel.status !== 'active') throw new GovchainError('land.retired', `parcel ${p.parcel} was retired`, { field: F('parcel') });
         if (parcel.frozen !== undefined) throw new GovchainError('land.frozen', `parcel ${p.parcel} is already frozen`, { field: F('parcel') });
         parcel.frozen = { by: ctx.signer, reason: p.reason, height: ctx.height };
         commitParcel(ctx, parcel, 'frozen', { reason: p.reason });
