@@ -11,7 +11,7 @@ import type { GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { demoChain, startNode } from './support/chain.js';
 import { registryWithPaymentsFixture } from './support/payments-fixture.js';
-import { demoActors, digestOf, fromNow, newBusiness, proveToLightClient, send, sendOk, sleep, type Actor } from './support/actors.js';
+import { demoActors, digestOf, fromNow, newBusiness, proveToLightClient, send, sendOk, sentTypes, sleep, type Actor } from './support/actors.js';
 
 let chain: ReturnType<typeof demoChain>;
 let node: GovchainNode;
@@ -91,6 +91,11 @@ describe('land registry', () => {
     const bank = await newBusiness(app, node.chainId, who('officer-identity-lan'));
     const owner1 = [an, chi, hanoi].find((a) => a.did === o1)!;
     const owner2 = [an, chi, hanoi].find((a) => a.did === o2)!;
+    // A pending transfer can be withdrawn by a party (not by a stranger), then never approved.
+    await ok([owner1, binh], 'land.propose_transfer', { id: 'T-7', parcel: parcel.id, seller: owner1.did, buyer: binh.did, share: '1/4', price: 0 });
+    assert.equal(await tx([who('business-saigon-coffee')], 'land.cancel_transfer', { transfer: 'T-7' }), 'auth.not_officer');
+    await ok([binh], 'land.cancel_transfer', { transfer: 'T-7' });
+    assert.equal(await tx([minh], 'land.approve_transfer', { transfer: 'T-7' }), 'land.not_pending');
     const mortgage = { id: 'M-1', parcel: parcel.id, amount: 500_000_000, contract: digestOf('loan') };
     assert.equal(await tx([bank, owner1, owner2], 'land.register_mortgage', mortgage), 'land.not_bank');
     assert.equal(await tx([an], 'land.register_bank', { bank: bank.did, licence: digestOf('licence') }), 'auth.not_officer');
@@ -348,6 +353,14 @@ describe('supply chain', () => {
     const proven = (await proveToLightClient(app, 'supply', after.proof.key)) as { recalled: { root: string } };
     assert.equal(proven.recalled.root, 'B-1');
   });
+});
+
+test('every registry transaction type was exercised by this suite', () => {
+  const missing = node.registry.modules
+    .filter((m) => ['land', 'tax', 'procurement', 'health', 'supply'].includes(m.name))
+    .flatMap((m) => Object.keys(m.txTypes).map((a) => `${m.name}.${a}`))
+    .filter((t) => !sentTypes.has(t));
+  assert.deepEqual(missing, []);
 });
 
 test('the registries appear in the OpenAPI document and survive a full audit', async () => {

@@ -34,11 +34,15 @@ export function demoActors(dir: string): Map<string, Actor> {
   }));
 }
 
+/** Every transaction type submitted through `send` (for coverage checks). */
+export const sentTypes = new Set<string>();
+
 /**
  * Submit a transaction signed by every actor (the first is the body's signer) through
  * POST /v1/txs?wait=commit; the outcome is 'ok' or the error code (receipt or problem).
  */
 export async function send(app: FastifyInstance, chain: string, signers: Actor[], type: string, payload: Record<string, JsonValue>): Promise<string> {
+  sentTypes.add(type);
   const env = signTxSync({ chain, type, signer: signers[0]!.did, nonce: toHex(randomBytes(8)), payload }, signers);
   const res = await app.inject({ method: 'POST', url: '/v1/txs?wait=commit', payload: env });
   const body = res.json();
