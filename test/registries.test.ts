@@ -56,6 +56,7 @@ describe('land registry', () => {
     await ok([minh], 'land.register_parcel', parcel);
     assert.deepEqual((await get(`/v1/land/parcels/${parcel.id}`)).parcel.owners.map((o: { share: string }) => o.share), ['1/2', '1/2']);
     await ok([minh], 'land.issue_title', { parcel: parcel.id, digest: digestOf('title-1') });
+    assert.equal((await get(`/v1/land/parcels/${parcel.id}`)).title.current, true);
 
     // Transfer: both signatures, then the registrar, once the 2% tax is paid.
     const t1 = { id: 'T-1', parcel: parcel.id, seller: an.did, buyer: chi.did, share: '1/2', price: 1_000_000_000 };
@@ -74,6 +75,7 @@ describe('land registry', () => {
     assert.equal(await tx([chi], 'land.approve_transfer', { transfer: 'T-1', invoice: paid }), 'auth.not_officer');
     await ok([minh], 'land.approve_transfer', { transfer: 'T-1', invoice: paid });
     assert.equal(await tx([minh], 'land.approve_transfer', { transfer: 'T-1', invoice: paid }), 'land.not_pending');
+    assert.equal((await get(`/v1/land/parcels/${parcel.id}`)).title.current, false, 'the title predates the transfer');
     assert.deepEqual((await get(`/v1/land/parcels/${parcel.id}`)).parcel.owners, [{ holder: binh.did, share: '1/2' }, { holder: chi.did, share: '1/2' }].sort((a, b) => (a.holder < b.holder ? -1 : 1)));
 
     // Double spend: binh gives the same half to two people; both approvals race, exactly one wins.
@@ -249,12 +251,12 @@ describe('public procurement', () => {
     await ok([vy], 'procurement.score', { tender: tender.id, bidder: coffee.did, scores: { price: 70, quality: 80 } });
     await ok([quang], 'procurement.score', { tender: tender.id, bidder: build.did, scores: { price: 90, quality: 70 } });
     await ok([vy], 'procurement.score', { tender: tender.id, bidder: build.did, scores: { price: 90, quality: 80 } });
-    // coffee: (70*60+90*40 + 70*60+80*40)/2 = 7600; build: (90*60+70*40 + 90*60+80*40)/2 = 8400
+    // coffee: 70*60+90*40 + 70*60+80*40 = 15200; build: 90*60+70*40 + 90*60+80*40 = 16800
     assert.equal(await tx([quang], 'procurement.award', { tender: tender.id, bidder: coffee.did }), 'procurement.not_best');
     assert.equal(await tx([who('officer-land-minh')], 'procurement.award', { tender: tender.id, bidder: build.did }), 'auth.missing_role');
     await ok([quang], 'procurement.award', { tender: tender.id, bidder: build.did });
     const awarded = await get(`/v1/procurement/tenders/${tender.id}`);
-    assert.deepEqual(awarded.tender.award, { bidder: build.did, price: 800_000_000, score: 8400, height: awarded.tender.award.height });
+    assert.deepEqual(awarded.tender.award, { bidder: build.did, price: 800_000_000, score: 16_800, height: awarded.tender.award.height });
     assert.deepEqual(awarded.tender.disqualified, [silent.did]);
 
     const contract = { id: 'CT-1', tender: tender.id, digest: digestOf('contract'), milestones: [{ amount: 300_000_000, deliverable: digestOf('m1') }, { amount: 500_000_000, deliverable: digestOf('m2') }] };

@@ -64,6 +64,10 @@ export interface NodeOptions {
   logger?: Logger;
   /** Startup verification of the stored chain (default 'quick'). */
   verifyOnOpen?: 'quick' | 'none';
+  /**
+   * The modules (default: `defaultModules`). Verifier worker threads validate payloads with
+   * the default modules; use `verifierWorkers: 0` with a custom registry.
+   */
   modules?: ModuleRegistry;
 }
 

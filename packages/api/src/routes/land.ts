@@ -1,5 +1,6 @@
 /** Routes of the land registry (reads; writes are signed transactions via POST /v1/txs). */
 import type { FastifyPluginAsync } from 'fastify';
+import { canonicalJson, type JsonValue } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
 import type { HistoryEntry, ParcelRecord } from '@govchain/modules';
 import { Type } from '@sinclair/typebox';
@@ -18,11 +19,14 @@ export const landRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
   );
   app.get(
     '/v1/land/parcels/:id',
-    { schema: { tags, summary: 'A parcel with its owners, mortgages, freeze and title (proof: /v1/state/land/parcel/<id>?proof=1)', params: IdParam, response: recordErrors } },
+    { schema: { tags, summary: 'A parcel with its owners, mortgages, freeze and title (`current`: it certifies the present owners); proof: /v1/state/land/parcel/<id>?proof=1', params: IdParam, response: recordErrors } },
     async (req) => {
       const { id } = req.params as { id: string };
-      const parcel = recordOr404(node, 'land', `parcel/${id}`, `parcel ${id}`);
-      return { parcel, title: node.stateValue('land', `title/${id}`) ?? null };
+      const parcel = recordOr404(node, 'land', `parcel/${id}`, `parcel ${id}`) as unknown as ParcelRecord;
+      const title = node.stateValue('land', `title/${id}`) as { owners: unknown } | undefined;
+      // A title is current while the parcel is active and its owners and shares are those it certifies.
+      const current = title !== undefined && parcel.status === 'active' && canonicalJson(title.owners as JsonValue) === canonicalJson(parcel.owners as unknown as JsonValue);
+      return { parcel, title: title === undefined ? null : { ...title, current } };
     },
   );
   app.get(

@@ -136,12 +136,12 @@ function requireFresh(ctx: TxContext, key: string, what: string, field: string):
   if (ctx.get(key) !== undefined) throw new GovchainError('land.exists', `${what} already exists`, { field });
 }
 
-function requireHolders(ctx: TxContext, owners: readonly Holding[]): void {
+function requireHolders(ctx: TxContext, holders: readonly string[], field: (i: number) => string): void {
   const state = { get: (m: string, k: string) => ctx.read(m, k) };
-  owners.forEach((o, i) => {
-    const r = readDidRecord(state, o.holder);
+  holders.forEach((did, i) => {
+    const r = readDidRecord(state, did);
     if (r === undefined || r.deactivated !== undefined || !['citizen', 'business', 'agency'].includes(r.kind)) {
-      throw new GovchainError('land.unknown_holder', `${o.holder} is not a registered citizen, business or agency`, { field: F(`owners/${i}/holder`) });
+      throw new GovchainError('land.unknown_holder', `${did} is not a registered citizen, business or agency`, { field: field(i) });
     }
   });
 }
@@ -193,7 +193,7 @@ export const landModule: ModuleDefinition = {
       apply(ctx, p: Static<typeof RegisterParcelPayload>) {
         requireFresh(ctx, `parcel/${p.id}`, `parcel ${p.id}`, F('id'));
         const owners = normaliseHoldings(p.owners);
-        requireHolders(ctx, p.owners);
+        requireHolders(ctx, p.owners.map((o) => o.holder), (i) => F(`owners/${i}/holder`));
         const parcel = newParcel(ctx, p.id, p.area, p.landUse, p.geometryDigest, owners);
         commitParcel(ctx, parcel, 'registered', {});
         ctx.emit('land.registered', { parcel: p.id });
@@ -219,7 +219,7 @@ export const landModule: ModuleDefinition = {
           if (!ctx.signers.includes(did)) throw new GovchainError('land.signature_missing', `the ${who} ${did} has not signed the transfer`, { field: F(who) });
         }
         if (p.seller === p.buyer) throw new GovchainError('land.same_party', 'seller and buyer are the same', { field: F('buyer') });
-        requireHolders(ctx, [{ holder: p.buyer, share: '1/1' }]);
+        requireHolders(ctx, [p.buyer], () => F('buyer'));
       },
       apply(ctx, p: Static<typeof ProposeTransferPayload>) {
         requireFresh(ctx, `transfer/${p.id}`, `transfer ${p.id}`, F('id'));

@@ -104,10 +104,12 @@ function getBid(ctx: TxContext, tender: string, bidder: string): BidRecord {
   return b;
 }
 
-/** Average committee score of a bid (0 when unscored). */
-export function averageScore(b: BidRecord): number {
-  const s = Object.values(b.scores ?? {});
-  return s.length === 0 ? 0 : s.reduce((x, y) => x + y, 0) / s.length;
+/**
+ * Total committee score of a bid: the sum of the members' weighted scores (an integer).
+ * At award every member has scored every revealed bid, so totals rank like averages.
+ */
+export function totalScore(b: BidRecord): number {
+  return Object.values(b.scores ?? {}).reduce((x, y) => x + y, 0);
 }
 
 const put = (ctx: TxContext, key: string, v: object): void => ctx.set(key, v as unknown as JsonValue);
@@ -201,7 +203,7 @@ export const procurementModule: ModuleDefinition = {
     },
     award: {
       schema: AwardPayload,
-      description: 'Award the tender to the revealed bid with the best average score (ties: lower price) once every member scored every revealed bid; unrevealed bids are disqualified. Procurement officer of the tendering agency.',
+      description: 'Award the tender to the revealed bid with the best total committee score (ties: lower price) once every member scored every revealed bid; unrevealed bids are disqualified. Procurement officer of the tendering agency.',
       apply(ctx, p: Static<typeof AwardPayload>) {
         const t = getTender(ctx, p.tender);
         requireTenderOfficer(ctx, t);
@@ -213,10 +215,10 @@ export const procurementModule: ModuleDefinition = {
           const missing = t.committee.filter((m) => b.scores?.[m] === undefined);
           if (missing.length > 0) throw new GovchainError('procurement.scoring_incomplete', `${missing.join(', ')} did not score the bid of ${b.bidder}`);
         }
-        const ranked = [...revealed].sort((a, b) => averageScore(b) - averageScore(a) || a.price! - b.price! || (a.bidder < b.bidder ? -1 : 1));
+        const ranked = [...revealed].sort((a, b) => totalScore(b) - totalScore(a) || a.price! - b.price! || (a.bidder < b.bidder ? -1 : 1));
         const best = ranked[0];
         if (best === undefined) throw new GovchainError('procurement.no_bid', `tender ${t.id} has no revealed bid`);
-        if (best.bidder !== p.bidder) throw new GovchainError('procurement.not_best', `the best bid is ${best.bidder}'s (score ${averageScore(best)})`, { field: F('bidder') });
+        if (best.bidder !== p.bidder) throw new GovchainError('procurement.not_best', `the best bid is ${best.bidder}'s (score ${totalScore(best)})`, { field: F('bidder') });
         const disqualified: string[] = [];
         for (const b of bids) {
           if (b.status !== 'sealed') continue;
@@ -225,7 +227,7 @@ export const procurementModule: ModuleDefinition = {
           put(ctx, `bid/${t.id}/${b.bidder}`, b);
         }
         t.status = 'awarded';
-        t.award = { bidder: best.bidder, price: best.price!, score: averageScore(best), height: ctx.height };
+        t.award = { bidder: best.bidder, price: best.price!, score: totalScore(best), height: ctx.height };
         t.disqualified = disqualified;
         put(ctx, `tender/${t.id}`, t);
         ctx.emit('procurement.awarded', { tender: t.id, bidder: best.bidder, price: best.price!, disqualified });
