@@ -120,6 +120,10 @@ describe('land registry', () => {
     await ok([minh], 'land.subdivide', { parcel: parcel.id, parts });
     assert.equal(await tx([owner1, binh], 'land.propose_transfer', { id: 'T-6', parcel: parcel.id, seller: owner1.did, buyer: binh.did, share: '1/2', price: 0 }), 'land.retired');
     await ok([minh], 'land.merge', { parcels: parts.map((p) => p.id), into: { id: 'HCM-Q1-0002', geometryDigest: digestOf('geo-merged'), landUse: 'commercial' } });
+    const listed = (await get(`/v1/land/parcels?owner=${owner1.did}`)).parcels.map((p: { id: string }) => p.id);
+    assert.deepEqual(listed, ['HCM-Q1-0002']);
+    assert.equal((await app.inject('/v1/land/parcels/bad%20id')).json().code, 'request.invalid');
+    assert.equal((await app.inject('/v1/land/parcels/NOPE')).statusCode, 404);
     const merged = (await get('/v1/land/parcels/HCM-Q1-0002')).parcel;
     assert.equal(merged.area, 1000);
     assert.deepEqual(merged.owners, owners);
