@@ -18,6 +18,7 @@ import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { adminRoutes } from './routes/admin.js';
 import { identityRoutes } from './routes/identity.js';
+import { registryRoutes, registryTags } from './routes/registries.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -62,6 +63,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'notary', description: 'Notary module' },
         { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
+        ...registryTags,
       ],
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
     },
@@ -121,6 +123,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(notaryRoutes, { node });
   await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
   await app.register(identityRoutes, { node });
+  await app.register(registryRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

@@ -6,6 +6,7 @@
 import type { Static } from '@sinclair/typebox';
 import type * as S from '@govchain/schemas';
 import type { AnchorBatchPayload, AnchorPayload } from '@govchain/modules';
+import type { BlockHeader } from '@govchain/core';
 
 /** GET /v1/status. */
 export type StatusResponse = Static<typeof S.Status>;
@@ -17,8 +18,8 @@ export type ConsistencyProofResponse = Static<typeof S.ConsistencyProof>;
 export type ValidatorsResponse = Static<typeof S.Validators>;
 /** GET /v1/state/<module>/<key>. */
 export type StateResponse = Static<typeof S.StateResponse>;
-/** GET /v1/blocks/<height>. */
-export type BlockResponse = Static<typeof S.Block>;
+/** GET /v1/blocks/<height> (the header typed as core's BlockHeader, the same shape). */
+export type BlockResponse = Omit<Static<typeof S.Block>, 'header'> & { header: BlockHeader };
 /** GET /v1/notary/anchors/<digest>. */
 export type AnchorRecordResponse = Static<typeof S.AnchorRecord>;
 /** An RFC 9457 problem body as sent by the API. */

@@ -32,7 +32,7 @@ export const AnchorBatchPayload = Type.Object(
 export type AnchorBatchPayload = Static<typeof AnchorBatchPayload>;
 
 /** What the state holds per anchored batch root (key `batch:<root>`). */
-export interface BatchRecord {
+export interface AnchorBatchRecord {
   root: string;
   count: number;
   by: string;
@@ -84,9 +84,9 @@ export const notaryModule: ModuleDefinition = {
       description: 'Anchor the Merkle root of a batch of record digests (hybrid anchoring: the records stay in the agency database). Any signer may anchor; the first anchor of a root stands.',
       apply(ctx, p: AnchorBatchPayload) {
         const key = batchStateKey(p.root);
-        const existing = ctx.get(key) as BatchRecord | undefined;
+        const existing = ctx.get(key) as AnchorBatchRecord | undefined;
         if (existing !== undefined) throw alreadyAnchored(p.root, existing.txid, '/body/payload/root');
-        const record: BatchRecord = { root: p.root, count: p.count, by: ctx.signer, txid: ctx.txid, height: ctx.height, time: ctx.time };
+        const record: AnchorBatchRecord = { root: p.root, count: p.count, by: ctx.signer, txid: ctx.txid, height: ctx.height, time: ctx.time };
         if (p.label !== undefined) record.label = p.label;
         ctx.set(key, record as unknown as JsonValue);
         ctx.emit('notary.batch_anchored', { root: p.root, count: p.count, by: ctx.signer });
