@@ -16,12 +16,11 @@ import fastifyStatic from '@fastify/static';
 export const PORTAL_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
-const API_PREFIXES = ['/v1/', '/docs'];
-const API_PATHS = new Set(['/v1', '/openapi.json', '/metrics', '/healthz', '/readyz']);
+const API_ROOTS = ['/v1', '/docs', '/openapi.json', '/metrics', '/healthz', '/readyz'];
 
-/** True for paths that belong to the API and must never fall back to the portal page. */
+/** True for paths that belong to the API (a root or below it): never answered with the portal page. */
 export function isApiPath(path: string): boolean {
-  return API_PATHS.has(path) || API_PREFIXES.some((p) => path.startsWith(p));
+  return API_ROOTS.some((r) => path === r || path.startsWith(`${r}/`));
 }
 
 /** The built portal's folder (with index.html), or undefined when it was not built. */

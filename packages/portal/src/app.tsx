@@ -30,12 +30,6 @@ export function App(): JSX.Element {
   const i18n = useMemo(() => makeI18n(lang), [lang]);
   useEffect(() => applyLang(lang), [lang]);
   const { path } = useLocation();
-  useEffect(() => {
-    // Any render after the first one follows a navigation: move focus to the new heading.
-    return () => {
-      document.body.dataset.navigated = '1';
-    };
-  }, [path]);
   const loaded = useLoad(async () => {
     const status = await client.status();
     return { status, trust: await loadTrust(status.chainId) };

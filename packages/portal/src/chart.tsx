@@ -24,7 +24,7 @@ export function TxPerBlockChart(props: { data: BarDatum[] }): JSX.Element {
   const last = data[data.length - 1]?.height ?? 0;
   return (
     <figure class="chart">
-      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc" preserveAspectRatio="none">
+      <svg viewBox={`0 0 ${W} ${H}`} role="img" aria-labelledby="chart-title chart-desc">
         <title id="chart-title">{t('chart.title')}</title>
         <desc id="chart-desc">{t('chart.desc', { count: data.length, from: first, to: last, max })}</desc>
         <line x1={pad.l} x2={W - pad.r} y1={y(0)} y2={y(0)} class="axis" />

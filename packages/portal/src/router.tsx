@@ -12,6 +12,7 @@ const listeners = new Set<() => void>();
 /** Go to `href` without reloading the page. */
 export function navigate(href: string): void {
   history.pushState(null, '', href);
+  document.body.dataset.navigated = '1';
   for (const l of listeners) l();
 }
 
@@ -20,11 +21,15 @@ export function useLocation(): { path: string; query: URLSearchParams } {
   const [, setTick] = useState(0);
   useEffect(() => {
     const update = (): void => setTick((n) => n + 1);
+    const popped = (): void => {
+      document.body.dataset.navigated = '1';
+      update();
+    };
     listeners.add(update);
-    addEventListener('popstate', update);
+    addEventListener('popstate', popped);
     return () => {
       listeners.delete(update);
-      removeEventListener('popstate', update);
+      removeEventListener('popstate', popped);
     };
   }, []);
   return { path: location.pathname, query: new URLSearchParams(location.search) };
