@@ -9,6 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
+import { formatVerifierKey, generateKeyPair } from '@govchain/core';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
 
@@ -190,6 +191,24 @@ describe('explorer', () => {
     const statuses = await page.locator('[data-testid=signatures] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
     assert.deepEqual(statuses, ['valid', 'invalid', 'valid']);
     assert.equal(await page.getByTestId('checkpoint-verdict').getAttribute('data-verdict'), 'fail');
+    await context.close();
+  });
+
+  test('keys pinned on first use: a node announcing other validator keys gets a warning, and its checkpoints no tick', async () => {
+    // This browser pinned other keys earlier (as if the node had since swapped its validators).
+    const pinned = [1, 2, 3].map((i) => formatVerifierKey(`govchain-dev-validator-${i}`, generateKeyPair().publicKey));
+    const context = await browser.newContext({ locale: 'en-US' });
+    await context.addInitScript((vkeys) => localStorage.setItem('govchain.trust.govchain-dev', JSON.stringify({ vkeys, since: '2026-01-01T00:00:00Z' })), pinned);
+    const page = await context.newPage();
+    await page.goto(`${base}/checkpoint`);
+    await page.getByTestId('checkpoint-verdict').waitFor();
+    assert.equal(await page.getByTestId('checkpoint-verdict').getAttribute('data-verdict'), 'fail');
+    assert.match(await page.locator('.trust').innerText(), /announces different validator keys/);
+    const statuses = await page.locator('[data-testid=signatures] li').evaluateAll((els) => els.map((e) => e.getAttribute('data-status')));
+    assert.deepEqual(statuses, ['unknown-key', 'unknown-key', 'unknown-key']);
+    // the user may choose to trust the announced keys; then the checkpoint verifies
+    await page.getByRole('button', { name: 'Trust the new keys' }).click();
+    await page.locator('[data-testid=checkpoint-verdict][data-verdict=ok]').waitFor();
     await context.close();
   });
 

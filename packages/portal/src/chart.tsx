@@ -14,9 +14,9 @@ export interface BarDatum {
 export function TxPerBlockChart(props: { data: BarDatum[] }): JSX.Element {
   const { t, num } = useI18n();
   const data = props.data;
-  const W = 600;
+  const W = 480;
   const H = 180;
-  const pad = { l: 36, r: 8, t: 10, b: 24 };
+  const pad = { l: 40, r: 8, t: 12, b: 26 };
   const max = Math.max(1, ...data.map((d) => d.txCount));
   const bw = (W - pad.l - pad.r) / Math.max(1, data.length);
   const y = (v: number): number => pad.t + (H - pad.t - pad.b) * (1 - v / max);
