@@ -26,10 +26,12 @@ let bundlePath: string;
 let txid: string;
 let txHeight: number;
 
+// Missing Chromium fails this file loudly (reported as a failed test with this message), never a silent skip.
+if (!existsSync(CHROMIUM)) {
+  throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it). No browser is downloaded.`);
+}
+
 before(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM} (apt-get install chromium; .ci/run installs it). No browser is downloaded.`);
-  }
   t = tempDir('govchain-portal-');
   const data = join(t.dir, 'chain');
   const init = govchain(['init', '--demo', '--validators', '3', '--data', data, '--json']);

@@ -17,7 +17,6 @@ import {
   parseVerifierKey,
   quorumFor,
   sha256,
-  toBase64,
   toHex,
   utf8,
   verifyCheckpointNote,
@@ -157,13 +156,6 @@ export async function digestFile(file: Blob): Promise<{ digest: string; method: 
     return { digest: toHex(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes))), method: 'webcrypto' };
   }
   return { digest: toHex(sha256(bytes)), method: 'noble' };
-}
-
-/** Base64 of a hex hash (checkpoints print roots in base64, block headers in hex). */
-export function hexToBase64(hex: string): string {
-  const out = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < out.length; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
-  return toBase64(out);
 }
 
 function certified(note: string, vkeys: readonly string[]): CheckpointCheck & { checkpoint: Checkpoint } {
