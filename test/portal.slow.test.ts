@@ -131,13 +131,18 @@ describe('verify a document', () => {
     });
   }
 
-  test('a proof bundle verifies offline, with no request to the node; a tampered one fails', async () => {
+  test('a dropped proof bundle verifies offline, with no request to the node; a tampered one fails', async () => {
     const { context, page } = await open('/verify');
     await page.getByRole('heading', { level: 1 }).waitFor();
     const requests: string[] = [];
     page.on('request', (r) => requests.push(r.url()));
     await page.setInputFiles('#bundle-doc', doc);
-    await page.setInputFiles('#bundle-file', bundlePath);
+    // dropped on the bundle's drop zone, as a user would drag it from their files
+    await page.evaluate((text) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([text], 'certificate.pdf.govproof.json', { type: 'application/json' }));
+      document.getElementById('bundle-file')!.closest('.drop')!.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, readFileSync(bundlePath, 'utf8'));
     await page.locator('[data-testid=verdict][data-verdict=ok]').waitFor();
     const text = await outcome(page).innerText();
     assert.match(text, /Verified offline in your browser/);
