@@ -25,6 +25,7 @@ let docDigest: string;
 let bundlePath: string;
 let txid: string;
 let txHeight: number;
+let env: Record<string, string>;
 
 // Missing Chromium fails this file loudly (reported as a failed test with this message), never a silent skip.
 if (!existsSync(CHROMIUM)) {
@@ -37,7 +38,7 @@ before(async () => {
   const init = govchain(['init', '--demo', '--validators', '3', '--data', data, '--json']);
   assert.equal(init.code, 0, init.stderr);
   node = await startNodeProcess(data, await freePort(), ['--block-interval', '20']);
-  const env = { GOVCHAIN_DATA: data, GOVCHAIN_NODE: node.url };
+  env = { GOVCHAIN_DATA: data, GOVCHAIN_NODE: node.url };
   base = node.url;
   // A few anchors first, so the log has several leaves and inclusion proofs have hashes.
   for (let i = 0; i < 3; i++) {
@@ -216,6 +217,50 @@ describe('explorer', () => {
     // the user may choose to trust the announced keys; then the checkpoint verifies
     await page.getByRole('button', { name: 'Trust the new keys' }).click();
     await page.locator('[data-testid=checkpoint-verdict][data-verdict=ok]').waitFor();
+    await context.close();
+  });
+
+  test('the browser remembers the log head and checks on each visit that the log only grew (RFC 6962 consistency)', async () => {
+    const notarizeOne = (name: string): void => {
+      const f = join(t.dir, name);
+      writeFileSync(f, `${name}\n`);
+      assert.equal(govchain(['notarize', f, '--json'], { env }).code, 0);
+    };
+    const verdict = async (page: Page): Promise<[string | null, string]> => {
+      const v = page.getByTestId('log-verdict');
+      await v.waitFor();
+      return [await v.getAttribute('data-verdict'), await v.innerText()];
+    };
+    const context = await browser.newContext({ locale: 'en-US' });
+    const page = await context.newPage();
+    await page.goto(`${base}/checkpoint`);
+    let [kind, text] = await verdict(page);
+    assert.equal(kind, 'info');
+    assert.match(text, /remembers this checkpoint/);
+    const remembered = async (): Promise<number> => JSON.parse((await page.evaluate(() => localStorage.getItem('govchain.seen.govchain-dev')))!).size;
+    const first = await remembered();
+
+    notarizeOne('later-1.txt');
+    await page.reload();
+    [kind, text] = await verdict(page);
+    assert.equal(kind, 'ok');
+    assert.match(text, new RegExp(`only grew since the checkpoint this browser saw on .* \\(${first} transactions\\)`));
+    const second = await remembered();
+    assert.ok(second > first);
+
+    await page.reload();
+    [kind, text] = await verdict(page);
+    assert.equal(kind, 'ok');
+    assert.match(text, /unchanged/);
+
+    // a node that rewrote its log cannot produce a consistency proof: served a forged one, the page warns
+    notarizeOne('later-2.txt');
+    await page.route('**/v1/proofs/consistency?**', (r) => rewriteJson(r, (p) => ({ ...p, hashes: p.hashes.map((h: string, i: number) => (i === 0 ? flipBase64(h) : h)) })));
+    await page.reload();
+    [kind, text] = await verdict(page);
+    assert.equal(kind, 'fail');
+    assert.match(text, /NOT consistent/);
+    assert.equal(await remembered(), second, 'an unproven head is not remembered');
     await context.close();
   });
 

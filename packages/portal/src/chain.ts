@@ -6,7 +6,7 @@
  * silently believed.
  */
 import { createClient, type GovchainClient } from '@govchain/sdk';
-import { checkedVkeys } from './verify.js';
+import { checkedVkeys, type SeenHead } from './verify.js';
 
 /** The SDK client for the node serving this page. */
 export const client: GovchainClient = createClient({ url: location.origin, timeoutMs: 20_000 });
@@ -53,4 +53,29 @@ export function acceptAnnouncedKeys(trust: Trust): Trust {
   const next = { vkeys: trust.announced, since: new Date().toISOString() };
   localStorage.setItem(key(trust.chainId), JSON.stringify(next));
   return { ...trust, ...next, announced: undefined };
+}
+
+/** The latest certified log head this browser verified for a chain, and when it saw it. */
+export interface SeenCheckpoint extends SeenHead {
+  seenAt: string;
+}
+
+/** The remembered log head of `chainId`, if any. */
+export function loadSeen(chainId: string): SeenCheckpoint | undefined {
+  try {
+    const raw = localStorage.getItem(`govchain.seen.${chainId}`);
+    const v = raw === null ? undefined : (JSON.parse(raw) as SeenCheckpoint);
+    return v !== undefined && Number.isSafeInteger(v.size) && typeof v.root === 'string' ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Remember a verified log head of `chainId`. */
+export function saveSeen(chainId: string, seen: SeenCheckpoint): void {
+  try {
+    localStorage.setItem(`govchain.seen.${chainId}`, JSON.stringify(seen));
+  } catch {
+    // storage disabled: nothing remembered
+  }
 }

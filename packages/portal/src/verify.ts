@@ -20,11 +20,12 @@ import {
   toHex,
   utf8,
   verifyCheckpointNote,
+  verifyConsistency,
   verifyEd25519,
   verifyInclusion,
   type Checkpoint,
 } from '@govchain/core';
-import type { BlockResponse, InclusionProofResponse, TxResponse, ValidatorsResponse } from '@govchain/sdk';
+import type { BlockResponse, ConsistencyProofResponse, InclusionProofResponse, TxResponse, ValidatorsResponse } from '@govchain/sdk';
 
 /** One signature line of a checkpoint and what the browser found about it. */
 export interface SignatureCheck {
@@ -140,6 +141,30 @@ export function verifyBlock(block: BlockResponse, note: string, vkeys: readonly 
   if (toHex(c.rootHash) !== block.header.logRoot) throw new VerificationError('the block log root differs from the certified one');
   if (toHex(c.stateRoot) !== block.header.stateRoot) throw new VerificationError('the block state root differs from the certified one');
   return cp;
+}
+
+/** A certified log head remembered by this browser: size and base64 root. */
+export interface SeenHead {
+  size: number;
+  root: string;
+}
+
+/**
+ * Check that the log of a newer certified checkpoint extends the one seen before
+ * (RFC 6962 consistency proof): nothing was removed or rewritten. Equal sizes need equal
+ * roots. Throws {@link VerificationError}.
+ */
+export function verifyAppendOnly(seen: SeenHead, cp: Checkpoint, proof: ConsistencyProofResponse | undefined): void {
+  const oldRoot = decode(seen.root, 'the remembered root');
+  if (seen.size === cp.size) {
+    if (!equalBytes(oldRoot, cp.rootHash)) throw new VerificationError('same log size, different root');
+    return;
+  }
+  if (seen.size > cp.size) throw new VerificationError('the log is smaller than the one seen before');
+  if (seen.size === 0) return; // every log extends the empty one
+  if (proof === undefined || proof.from !== seen.size || proof.to !== cp.size) throw new VerificationError('the consistency proof is not for these sizes');
+  const hashes = proof.hashes.map((h, i) => decode(h, `consistency.hashes[${i}]`));
+  if (!verifyConsistency(seen.size, cp.size, oldRoot, cp.rootHash, hashes)) throw new VerificationError('the consistency proof does not link the two roots');
 }
 
 /** The verifier keys of a validators answer, checked for form (throws on a malformed key). */

@@ -2,24 +2,84 @@
 import type { JSX } from 'preact';
 import { toBase64 } from '@govchain/core';
 import { useChain } from '../app.js';
-import { acceptAnnouncedKeys } from '../chain.js';
-import { client } from '../chain.js';
+import { acceptAnnouncedKeys, client, loadSeen, saveSeen, type SeenCheckpoint } from '../chain.js';
 import { Fields, Mono, PageTitle, Show, Time, Verdict, useLoad } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { Link } from '../router.js';
-import { checkCheckpoint, type CheckpointCheck } from '../verify.js';
+import { checkCheckpoint, verifyAppendOnly, type CheckpointCheck } from '../verify.js';
 
 export function CheckpointPage(): JSX.Element {
   const { t } = useI18n();
   const { trust } = useChain();
-  const loaded = useLoad(async () => checkCheckpoint(await client.checkpoint(), trust.vkeys), [trust]);
+  const loaded = useLoad(async () => {
+    const check = checkCheckpoint(await client.checkpoint(), trust.vkeys);
+    return { check, log: await checkLog(trust.chainId, check) };
+  }, [trust]);
   return (
     <>
       <PageTitle>{t('cp.title')}</PageTitle>
       <p class="lead">{t('cp.intro')}</p>
-      <Show loaded={loaded}>{(check) => <CheckpointDetails check={check} />}</Show>
+      <Show loaded={loaded}>
+        {({ check, log }) => (
+          <>
+            <CheckpointDetails check={check} />
+            <LogVerdict log={log} />
+          </>
+        )}
+      </Show>
       <TrustPanel />
     </>
+  );
+}
+
+/** What this browser found about the log since its last visit. */
+export type LogCheck =
+  | { kind: 'first' }
+  | { kind: 'ok'; seen: SeenCheckpoint; size: number }
+  | { kind: 'same'; seen: SeenCheckpoint; size: number }
+  | { kind: 'older'; seen: SeenCheckpoint; size: number }
+  | { kind: 'fail'; seen: SeenCheckpoint; reason: string };
+
+/**
+ * Light-client memory: compare a certified checkpoint with the last one this browser
+ * verified for the chain. A larger log must come with a valid RFC 6962 consistency proof
+ * (the old log is a prefix of the new one); only then is the new head remembered.
+ */
+export async function checkLog(chainId: string, check: CheckpointCheck): Promise<LogCheck | undefined> {
+  const cp = check.checkpoint;
+  if (!check.certified || cp === undefined) return undefined;
+  const current: SeenCheckpoint = { size: cp.size, root: toBase64(cp.rootHash), seenAt: new Date().toISOString() };
+  const seen = loadSeen(chainId);
+  if (seen === undefined) {
+    saveSeen(chainId, current);
+    return { kind: 'first' };
+  }
+  if (seen.size > cp.size) return { kind: 'older', seen, size: cp.size };
+  try {
+    const proof = seen.size < cp.size && seen.size > 0 ? await client.consistencyProof(seen.size, cp.size) : undefined;
+    verifyAppendOnly(seen, cp, proof);
+  } catch (e) {
+    return { kind: 'fail', seen, reason: (e as Error).message };
+  }
+  if (seen.size < cp.size) saveSeen(chainId, current);
+  return seen.size === cp.size ? { kind: 'same', seen, size: cp.size } : { kind: 'ok', seen, size: cp.size };
+}
+
+/** The append-only check's outcome. */
+export function LogVerdict(props: { log: LogCheck | undefined }): JSX.Element | null {
+  const { t, date } = useI18n();
+  const l = props.log;
+  if (l === undefined) return null;
+  const testId = 'log-verdict';
+  if (l.kind === 'first') return <Verdict kind="info" title={t('log.first')} testId={testId} />;
+  const since = { date: date(l.seen.seenAt), size: l.seen.size };
+  if (l.kind === 'ok') return <Verdict kind="ok" title={t('log.ok', since)} testId={testId} />;
+  if (l.kind === 'same') return <Verdict kind="ok" title={t('log.same', since)} testId={testId} />;
+  if (l.kind === 'older') return <Verdict kind="info" title={t('log.older', { size: l.size, seen: l.seen.size })} testId={testId} />;
+  return (
+    <Verdict kind="fail" title={t('log.fail', since)} testId={testId}>
+      <p>{t('verify.fail.detail', { reason: l.reason })}</p>
+    </Verdict>
   );
 }
 

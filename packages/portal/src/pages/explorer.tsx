@@ -8,7 +8,7 @@ import { Fields, Mono, PageTitle, Show, Time, useLoad } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { Link } from '../router.js';
 import { checkCheckpoint } from '../verify.js';
-import { CheckpointVerdict } from './checkpoint.js';
+import { CheckpointVerdict, LogVerdict, checkLog } from './checkpoint.js';
 
 const RECENT = 20;
 
@@ -20,14 +20,15 @@ export function ExplorerPage(): JSX.Element {
     const heights: number[] = [];
     for (let h = status.height; h >= 1 && heights.length < RECENT; h--) heights.push(h);
     const [blocks, note] = await Promise.all([Promise.all(heights.map((h) => client.block(h))), status.height > 0 ? client.checkpoint() : Promise.resolve(undefined)]);
-    return { status, blocks, checkpoint: note === undefined ? undefined : checkCheckpoint(note, trust.vkeys) };
+    const checkpoint = note === undefined ? undefined : checkCheckpoint(note, trust.vkeys);
+    return { status, blocks, checkpoint, log: checkpoint === undefined ? undefined : await checkLog(trust.chainId, checkpoint) };
   }, [trust]);
   return (
     <>
       <PageTitle>{t('explorer.title')}</PageTitle>
       <p class="lead">{t('explorer.intro')}</p>
       <Show loaded={loaded}>
-        {({ status, blocks, checkpoint }) => (
+        {({ status, blocks, checkpoint, log }) => (
           <>
             <section aria-labelledby="status-h">
               <h2 id="status-h">{t('status.title')}</h2>
@@ -46,6 +47,7 @@ export function ExplorerPage(): JSX.Element {
               <section aria-labelledby="cp-h">
                 <h2 id="cp-h">{t('cp.latest')}</h2>
                 <CheckpointVerdict check={checkpoint} />
+                <LogVerdict log={log} />
                 <p>
                   <Link href="/checkpoint">{t('cp.details')}</Link>
                 </p>
