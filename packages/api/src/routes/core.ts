@@ -19,7 +19,7 @@ export const coreRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
       height: head?.height ?? 0,
       logSize: head?.logSize ?? 0,
       stateRoot: head?.stateRoot ?? '0'.repeat(64),
-      validators: node.genesis.validators.length,
+      validators: node.validatorSet().validators.length,
       version: node.version,
       certifiedSize: node.latestCheckpoint()?.checkpoint.size,
       orderer: node.ordererKind,

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { GovchainNode, dataPaths, initDataDir } from '@govchain/node';
+import { bootstrapDemo, GovchainNode, dataPaths, initDataDir } from '@govchain/node';
 import { globals, UsageError } from '../context.js';
 
 /** Parse HOST:PORT. */
@@ -32,6 +32,9 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
+      // Register the demo cast (first start of a demo chain; a no-op once committed).
+      const boot = await bootstrapDemo(node, g.data);
+      if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
       const app = await createApiServer({ node });
       await app.listen({ host, port });
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
