@@ -9,7 +9,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
-import { formatVerifierKey, generateKeyPair } from '@govchain/core';
+import { didKeyFromPublicKey, formatVerifierKey, generateKeyPair } from '@govchain/core';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
 
@@ -109,6 +109,14 @@ describe('verify a document', () => {
     ['a wrong root in the checkpoint', '**/v1/checkpoint*', (r) => rewriteText(r, (note) => note.replace(/^(.*\n\d+\n)(.)/, (_m, head: string, c: string) => head + (c === 'A' ? 'B' : 'A')))],
     ['a bad validator signature', '**/v1/checkpoint*', (r) => rewriteText(r, (note) => note.replace(/(\u2014 \S+ )(\S{10})(\S)/, (_m, a: string, b: string, c: string) => a + b + (c === 'A' ? 'B' : 'A')))],
     ['a receipt of another transaction', '**/v1/txs/*', (r) => rewriteJson(r, (p) => ({ ...p, receipt: { ...p.receipt, index: p.receipt.index + 1 } }))],
+    [
+      "another key in the signer's DID document",
+      '**/v1/dids/**',
+      (r) => {
+        const other = didKeyFromPublicKey(generateKeyPair().publicKey).slice('did:key:'.length);
+        return rewriteJson(r, (p) => ({ ...p, didDocumentMetadata: { ...p.didDocumentMetadata, keyHistory: p.didDocumentMetadata.keyHistory.map((h: object) => ({ ...h, publicKeyMultibase: other })) } }));
+      },
+    ],
   ];
   for (const [what, pattern, tamper] of tampers) {
     test(`a tampered API answer (${what}) shows a warning, never a green tick`, async () => {
@@ -181,6 +189,7 @@ describe('explorer', () => {
     await page.getByTestId('tx-verdict').waitFor();
     assert.equal(await page.getByTestId('tx-verdict').getAttribute('data-verdict'), 'ok');
     assert.match(await page.getByTestId('tx-verdict').innerText(), /signatures are valid/);
+    assert.match(await page.getByTestId('tx-verdict').innerText(), /ledger identity \(did:gov\)/, 'the demo citizen signs with its ledger DID');
     assert.ok((await page.locator('main').innerText()).includes(docDigest), 'the payload shows the anchored digest');
 
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Checkpoint' }).click();

@@ -14,6 +14,7 @@ import { proofRoutes } from './routes/proofs.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
+import { identityRoutes } from './routes/identity.js';
 import { Problem } from './schemas.js';
 import { findPortalDir, portalMissingPage, registerPortal } from './portal.js';
 
@@ -50,6 +51,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
+        { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
       ],
     },
   });
@@ -90,6 +92,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
+  await app.register(identityRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const portalDir = opts.portalDir === undefined ? findPortalDir() : opts.portalDir;

@@ -17,3 +17,4 @@ export * from './merkle/index.js';
 export * from './smt/index.js';
 export * from './checkpoint/index.js';
 export * from './commitment.js';
+export * from './auth.js';

@@ -5,6 +5,7 @@
  * keys, and a node that starts announcing other keys is shown as a warning rather than
  * silently believed.
  */
+import { publicKeyFromDidKey, type TxEnvelope } from '@govchain/core';
 import { createClient, type GovchainClient } from '@govchain/sdk';
 import { checkedVkeys, type SeenHead } from './verify.js';
 
@@ -78,4 +79,21 @@ export function saveSeen(chainId: string, seen: SeenCheckpoint): void {
   } catch {
     // storage disabled: nothing remembered
   }
+}
+
+/**
+ * Public keys of the ledger-DID (did:gov) signatures of an envelope, by kid, from the
+ * signers' DID documents (their key history), as the SDK's `fetchProofBundle` collects
+ * them. did:key signatures need none: the key is in the DID.
+ */
+export async function ledgerSignerKeys(envelope: TxEnvelope): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  for (const s of envelope.signatures) {
+    const did = s.kid.slice(0, s.kid.indexOf('#'));
+    if (did.startsWith('did:key:')) continue;
+    const doc = await client.did(did);
+    const k = doc.didDocumentMetadata.keyHistory?.find((h) => h.id === s.kid);
+    if (k !== undefined) out[s.kid] = publicKeyFromDidKey(`did:key:${k.publicKeyMultibase}`);
+  }
+  return out;
 }

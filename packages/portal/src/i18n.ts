@@ -106,6 +106,7 @@ const en = {
   'tx.index': 'Position in block',
   'tx.leafIndex': 'Log position',
   'tx.events': 'Events',
+  'tx.ledgerKeys': 'The signer is a ledger identity (did:gov): its key was taken from its DID document, and the ledger checked that key against its state when it committed the transaction.',
   'tx.verified': 'Verified in your browser: the signatures are valid, the receipt is leaf {leaf} of the transaction log, and the inclusion proof leads to the root of a checkpoint signed by {have} of {need} required validators.',
 
   'verify.title': 'Verify a document',
@@ -244,6 +245,7 @@ const vi: Record<MessageKey, string> = {
   'tx.index': 'Vị trí trong khối',
   'tx.leafIndex': 'Vị trí trong nhật ký',
   'tx.events': 'Sự kiện',
+  'tx.ledgerKeys': 'Người ký là một danh tính trên sổ cái (did:gov): khóa của họ được lấy từ tài liệu DID, và sổ cái đã đối chiếu khóa đó với trạng thái khi ghi nhận giao dịch.',
   'tx.verified': 'Đã xác minh trong trình duyệt: chữ ký hợp lệ, biên nhận là lá {leaf} của nhật ký giao dịch, và bằng chứng bao hàm dẫn tới gốc của một điểm kiểm tra được {have} trên {need} nút xác thực bắt buộc ký.',
 
   'verify.title': 'Xác minh tài liệu',

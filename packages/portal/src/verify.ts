@@ -16,6 +16,7 @@ import {
   parseSignedNote,
   parseVerifierKey,
   quorumFor,
+  resolveDidKey,
   sha256,
   toHex,
   utf8,
@@ -103,15 +104,33 @@ export interface TxVerification {
 }
 
 /**
- * Verify a transaction as fetched: its signatures (core `checkEnvelope`), that the log
- * leaf is exactly JCS(receipt) for this txid, and that the inclusion proof leads to the
- * root of a certified checkpoint of the same size. Throws {@link VerificationError}.
+ * Verify a transaction as fetched: its signatures (core `checkEnvelope`; did:key keys
+ * from the DID itself, ledger-DID keys from `signerKeys`, as the SDK's proof bundles do),
+ * that the log leaf is exactly JCS(receipt) for this txid, and that the inclusion proof
+ * leads to the root of a certified checkpoint of the same size. Throws
+ * {@link VerificationError}.
  */
-export function verifyTransaction(txid: string, tx: TxResponse, inclusion: InclusionProofResponse, note: string, vkeys: readonly string[]): TxVerification {
+export function verifyTransaction(
+  txid: string,
+  tx: TxResponse,
+  inclusion: InclusionProofResponse,
+  note: string,
+  vkeys: readonly string[],
+  signerKeys: Readonly<Record<string, Uint8Array>> = {},
+): TxVerification {
   const cp = certified(note, vkeys);
   let signers: string[];
   try {
-    signers = checkEnvelope(tx.envelope, { chainId: tx.envelope.body.chain, now: 0 }).signers;
+    signers = checkEnvelope(tx.envelope, {
+      chainId: tx.envelope.body.chain,
+      now: 0,
+      resolveKey: (kid, did) => {
+        if (did.startsWith('did:key:')) return resolveDidKey(kid, did);
+        const key = signerKeys[kid];
+        if (key === undefined) throw new VerificationError(`no key known for ${kid}`);
+        return key;
+      },
+    }).signers;
   } catch (e) {
     throw new VerificationError(`transaction signature: ${(e as Error).message}`);
   }

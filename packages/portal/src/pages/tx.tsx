@@ -1,7 +1,7 @@
 /** One transaction: envelope, receipt, and its inclusion in a certified checkpoint, checked in the browser. */
 import type { JSX } from 'preact';
 import { useChain } from '../app.js';
-import { client } from '../chain.js';
+import { client, ledgerSignerKeys } from '../chain.js';
 import { Fields, Mono, PageTitle, Show, Time, Verdict, useLoad } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { Link } from '../router.js';
@@ -19,7 +19,10 @@ export function TxPage(props: { txid: string }): JSX.Element {
       const note = await client.checkpoint();
       const size = Number(note.split('\n')[1]);
       if (!(size > tx.leafIndex)) check = { kind: 'pending' };
-      else check = { kind: 'ok', v: verifyTransaction(props.txid, tx, await client.inclusionProof(props.txid, size), note, trust.vkeys) };
+      else {
+        const [inclusion, signerKeys] = await Promise.all([client.inclusionProof(props.txid, size), ledgerSignerKeys(tx.envelope)]);
+        check = { kind: 'ok', v: verifyTransaction(props.txid, tx, inclusion, note, trust.vkeys, signerKeys) };
+      }
     } catch (e) {
       check = { kind: 'fail', reason: (e as Error).message };
     }
@@ -43,6 +46,7 @@ export function TxPage(props: { txid: string }): JSX.Element {
                   <p>
                     {t('cp.time')}: <Time iso={check.v.checkpoint.checkpoint.time} />
                   </p>
+                  {check.v.signers.some((d) => !d.startsWith('did:key:')) && <p>{t('tx.ledgerKeys')}</p>}
                 </Verdict>
               ) : check.kind === 'pending' ? (
                 <Verdict kind="pending" title={t('block.pending')} testId="tx-verdict" />
