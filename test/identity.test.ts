@@ -28,6 +28,7 @@ import {
   type Receipt,
 } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
+import { createClient, createSeedSigner, signIn } from '@govchain/sdk';
 import { readDemoIdentities, readKeyFile, type GovchainNode, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -288,6 +289,11 @@ describe('identity and roles', () => {
     assert.equal(bad.res.statusCode, 401);
     assert.equal(bad.res.json().code, 'auth.bad_signature');
     assert.equal((await app.inject({ url: '/v1/auth/me', headers: { authorization: `Bearer ${t.token}x` } })).statusCode, 401);
+    // The SDK does the same over HTTP with any Signer.
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const session = await signIn(createClient({ url: base }), createSeedSigner(lan.seed, lan.did, lan.kid));
+    assert.equal(session.did, lan.did);
+    assert.deepEqual(session.roles, ['identity_officer']);
     // A token is not a signature: submitting a transaction still needs one.
     const unsigned = { body: { chain: node.chainId, type: 'notary.anchor', signer: lan.did, nonce: 'n', payload: { digest: toHex(randomBytes(32)) } }, signatures: [] };
     const res = await app.inject({ method: 'POST', url: '/v1/txs', payload: unsigned, headers: { authorization: `Bearer ${t.token}` } });
