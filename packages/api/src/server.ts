@@ -17,6 +17,7 @@ import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { identityRoutes } from './routes/identity.js';
+import { registryRoutes, registryTags } from './routes/registries.js';
 import { Problem } from './schemas.js';
 import { findPortalDir, portalMissingPage, registerPortal } from './portal.js';
 
@@ -59,6 +60,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
+        ...registryTags,
       ],
     },
   });
@@ -119,6 +121,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
   await app.register(identityRoutes, { node });
+  await app.register(registryRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const portalDir = opts.portalDir === undefined ? findPortalDir() : opts.portalDir;
