@@ -13,5 +13,6 @@ export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './backup.js';
+export * from './webhooks.js';
 export * from './bootstrap.js';
 export * from './migrations.js';
