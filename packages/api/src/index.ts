@@ -2,3 +2,4 @@
 export * from './server.js';
 export * from './problems.js';
 export * as schemas from './schemas.js';
+export * from './witness.js';

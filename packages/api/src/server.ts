@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { identityRoutes } from './routes/identity.js';
+import { interopRoutes } from './routes/interop.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -87,6 +88,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
   await app.register(identityRoutes, { node });
+  await app.register(interopRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

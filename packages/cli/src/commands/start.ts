@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { bootstrapDemo, GovchainNode, dataPaths, initDataDir } from '@govchain/node';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
 import { globals, UsageError } from '../context.js';
 
 /** Parse HOST:PORT. */
@@ -19,6 +20,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .option('--orderer <kind>', 'solo, or NATS URLs for a JetStream network', 'solo')
     .option('--demo-if-missing', 'initialise a demo chain first when the data folder has none')
     .option('--block-interval <ms>', 'longest wait before cutting a block', '200')
+    .option('--anchor-interval <s>', 'seconds between anchors of the latest checkpoint (node.json anchors)', '60')
     .action(async (opts) => {
       const g = globals(opts);
       const { host, port } = parseHostPort(opts.http);
@@ -37,6 +39,15 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
       const app = await createApiServer({ node });
       await app.listen({ host, port });
+      // Interoperability (node.json): external witnesses and anchor targets.
+      const config = readNodeConfig(g.data);
+      const witnesses = new WitnessClient(node, config.witnesses ?? []);
+      witnesses.start();
+      const targets: AnchorTarget[] = (config.anchors ?? []).map((a) =>
+        a.type === 'file' ? createFileAnchorTarget(a.path) : a.type === 'http' ? createHttpAnchorTarget(a.url) : createGovchainAnchorTarget({ client: createClient({ url: a.node }), key: readKeyFile(a.key) }),
+      );
+      const anchorer = new Anchorer(node, targets, Number(opts.anchorInterval) * 1000);
+      anchorer.start();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
       if (g.json) process.stdout.write(JSON.stringify({ url, chainId: node.chainId, height: head?.height ?? 0 }) + '\n');
@@ -46,6 +57,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         if (stopping) return;
         stopping = true;
         await app.close();
+        await witnesses.stop();
+        await anchorer.stop();
         await node.stop();
         process.exit(0);
       };
