@@ -6,11 +6,13 @@ import type { ModuleDefinition } from '@govchain/core';
 import { governanceModule } from './governance/index.js';
 import { identityModule } from './identity/index.js';
 import { notaryModule } from './notary/index.js';
+import { interopModule } from './interop/index.js';
 
 export * from './registry.js';
 export * from './notary/index.js';
 export * from './identity/index.js';
 export * from './governance/index.js';
+export * from './interop/index.js';
 
 /** The modules every govchain network runs, in registration order. */
-export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule];
+export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, interopModule];
