@@ -15,6 +15,7 @@ import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerTx } from './commands/tx.js';
 import { registerWitness } from './commands/witness.js';
+import { registerExport } from './commands/export.js';
 
 /** Add the options every command accepts. */
 function withGlobals(c: Command): Command {
@@ -35,7 +36,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid, registerWitness]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid, registerWitness, registerExport]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

@@ -17,3 +17,4 @@ export * from './witness.js';
 export * from './witnesses.js';
 export * from './cosignatures.js';
 export * from './anchors.js';
+export * from './export.js';
