@@ -36,6 +36,7 @@ export class WitnessClient {
   private running: Promise<WitnessSubmission[]> | undefined;
   private again = false;
   private unsubscribe: (() => void) | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly node: GovchainNode,
@@ -49,16 +50,25 @@ export class WitnessClient {
     });
   }
 
-  /** Submit after every committed block (coalesced: at most one round in flight). */
-  start(): void {
+  /**
+   * Submit now, after every committed block (coalesced: at most one round in flight), and
+   * every `retryMs` (a witness that was down catches up even when no block comes).
+   */
+  start(retryMs = 10_000): void {
     if (this.unsubscribe !== undefined || this.witnesses.length === 0) return;
-    this.unsubscribe = this.node.onCommit(() => void this.submitLatest().catch(() => {}));
+    const round = (): void => void this.submitLatest().catch(() => {});
+    this.unsubscribe = this.node.onCommit(round);
+    this.timer = setInterval(round, retryMs);
+    this.timer.unref();
+    round();
   }
 
   /** Stop following blocks and wait for the round in flight. */
   async stop(): Promise<void> {
     this.unsubscribe?.();
     this.unsubscribe = undefined;
+    if (this.timer !== undefined) clearInterval(this.timer);
+    this.timer = undefined;
     await this.running?.catch(() => {});
   }
 
@@ -92,7 +102,10 @@ export class WitnessClient {
         if (old > size) return { ...base, ok: false, error: `witness is ahead (size ${old})` };
         const proof = old === 0 || old === size ? [] : this.node.proveConsistency(old, size);
         const body = `old ${old}\n${proof.map((h) => toBase64(h) + '\n').join('')}\n${note}`;
-        const res = await fetch(`${w.url.replace(/\/+$/, '')}/add-checkpoint`, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(this.timeoutMs) });
+        const post = (): Promise<Response> =>
+          fetch(`${w.url.replace(/\/+$/, '')}/add-checkpoint`, { method: 'POST', body, headers: { 'content-type': 'text/plain; charset=utf-8' }, signal: AbortSignal.timeout(this.timeoutMs) });
+        // One immediate retry on a network error: a kept-alive connection to a witness that restarted fails once.
+        const res = await post().catch(() => post());
         const text = await res.text();
         if (res.status === 409 && (res.headers.get('content-type') ?? '').startsWith('text/x.tlog.size')) {
           this.sizes.set(w.name, Number(text.trim()));
