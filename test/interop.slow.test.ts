@@ -102,6 +102,7 @@ test('a node process with a witness process and a file anchor: cosigned, anchore
     assert.equal(info.origin, genesis.chainId);
     await stop(w.child);
   } finally {
+    await node?.kill();
     t.cleanup();
   }
 });
