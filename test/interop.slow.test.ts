@@ -95,7 +95,15 @@ test('a node process with a witness process and a file anchor: cosigned, anchore
     // New transactions: the node keeps getting cosignatures, with consistency proofs from the persisted size.
     const n = govchain(['notarize', join(data, 'genesis.json'), '--node', url, '--data', data, '--json']);
     assert.equal(n.code, 0, n.stderr);
-    const bundle = JSON.parse(readFileSync(JSON.parse(n.stdout).bundle, 'utf8')) as { inclusion: { treeSize: number } };
+    const bundlePath = JSON.parse(n.stdout).bundle as string;
+    const bundle = JSON.parse(readFileSync(bundlePath, 'utf8')) as { inclusion: { treeSize: number } };
+    // The bundle gains its anchor section once an anchor covers it; it still verifies offline.
+    await until('an anchor covering the bundle', async () => ((await fetch(`${url}/v1/anchors?atLeast=${bundle.inclusion.treeSize}`)).status === 200 ? true : undefined));
+    const pa = govchain(['proof', 'anchor', bundlePath, '--node', url]);
+    assert.equal(pa.code, 0, pa.stderr);
+    const pv = govchain(['proof', 'verify', bundlePath, '--trust', vkeysFile]);
+    assert.equal(pv.code, 0, pv.stderr);
+    assert.match(pv.stdout, new RegExp(`anchored outside the network .*file ${anchors.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`));
     await until('a later cosigned checkpoint', () => cosigned(Math.max(first + 1, bundle.inclusion.treeSize)));
     const info = (await (await fetch(`${w.info.url}/witness`)).json()) as { evidence: number; origin: string };
     assert.equal(info.evidence, 0);

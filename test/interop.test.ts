@@ -9,6 +9,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 import {
   formatCheckpoint,
@@ -26,7 +27,7 @@ import {
   type Receipt,
 } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
-import { Anchorer, createFileAnchorTarget, initDataDir, readDemoIdentities, readKeyFile, type GovchainNode, type LoadedKey } from '@govchain/node';
+import { Anchorer, createFileAnchorTarget, createHttpAnchorTarget, initDataDir, readDemoIdentities, readKeyFile, type GovchainNode, type LoadedKey } from '@govchain/node';
 import { createClient, createGovchainAnchorTarget, fetchBundleAnchor, fetchProofBundle, verifyProofBundle } from '@govchain/sdk';
 import type { FastifyInstance } from 'fastify';
 import { anchorTx, startNode, tempDir } from './support/chain.js';
@@ -177,9 +178,27 @@ describe('anchoring', () => {
       await submit(a, citizenA, 'notary.anchor', { digest: toHex(randomBytes(32)) });
       const file = join(out.dir, 'anchors.jsonl');
       const anchorKey = b.who('agency-audit');
-      const anchorer = new Anchorer(a.node, [createFileAnchorTarget(file), createGovchainAnchorTarget({ client: createClient({ url: b.url }), key: anchorKey })]);
+      // An HTTP endpoint that keeps what it is sent.
+      const posted: string[] = [];
+      const endpoint = createServer((req, res) => {
+        let body = '';
+        req.on('data', (d) => (body += d));
+        req.on('end', () => {
+          posted.push(body);
+          res.writeHead(req.headers['content-type'] === 'application/json' ? 201 : 415).end();
+        });
+      });
+      await new Promise<void>((r) => endpoint.listen(0, '127.0.0.1', r));
+      const endpointUrl = `http://127.0.0.1:${(endpoint.address() as { port: number }).port}/anchors`;
+      const anchorer = new Anchorer(a.node, [createFileAnchorTarget(file), createHttpAnchorTarget(endpointUrl), createGovchainAnchorTarget({ client: createClient({ url: b.url }), key: anchorKey })]);
       const result = await anchorer.anchorLatest();
-      assert.ok(result !== undefined && result.receipts.length === 2, JSON.stringify(result));
+      endpoint.close();
+      assert.ok(result !== undefined && result.receipts.length === 3, JSON.stringify(result));
+      assert.deepEqual(JSON.parse(posted[0]!), result.record);
+      assert.deepEqual(result.receipts[1], { type: 'http', location: endpointUrl, status: 201 });
+      // Once per checkpoint: nothing new to anchor until the next certified checkpoint.
+      assert.deepEqual(await anchorer.anchorLatest(), result);
+      assert.equal(posted.length, 1);
       assert.ok(result.record.size > bundleSize);
       const line = JSON.parse(readFileSync(file, 'utf8').trim().split('\n').pop()!) as { digest: string; checkpoint: string; format: string };
       assert.equal(line.format, 'govchain-anchor');
@@ -194,7 +213,7 @@ describe('anchoring', () => {
       const v = verifyProofBundle(withAnchor, { trustedVkeys: a.node.vkeys, anchorTrust: { 'province-b': b.node.vkeys } });
       assert.equal(v.anchor!.size, result.record.size);
       assert.deepEqual(v.anchor!.proven.map((p) => p.chainId), ['province-b']);
-      assert.deepEqual(v.anchor!.pointers, [{ type: 'file', location: file }]);
+      assert.deepEqual(v.anchor!.pointers, [{ type: 'file', location: file }, { type: 'http', location: endpointUrl }]);
       // The old verifier result is unchanged for bundles without an anchor.
       assert.equal(verifyProofBundle(bundle).anchor, undefined);
       // Tampering: a consistency proof that does not fit, or B's bundle of another digest.
