@@ -150,7 +150,7 @@ export const interopModule: ModuleDefinition = {
     accept: {
       schema: AcceptPayload,
       description: "An agency or officer records that a record of another (trusted) network is proven: a receipt in its log or a value in its state, against a checkpoint with its validators' quorum.",
-      authorize: (ctx: TxContext) => void requireActive({ get: (m, k) => ctx.read(m, k) }, ctx.signer, ['agency', 'officer'], 'auth.not_registered', 'an active agency or officer'),
+      authorize: (ctx: TxContext) => void requireActive({ get: (m, k) => ctx.read(m, k) }, ctx.signer, ['agency', 'officer'], 'auth.not_officer', 'an active agency or officer'),
       apply(ctx, p: AcceptPayload) {
         const r = verifyNetworkProof({ get: (m, k) => ctx.read(m, k) }, p);
         if (ctx.get(`record/${r.id}`) !== undefined) throw new GovchainError('interop.already_accepted', `record ${r.id} of ${p.network} was already accepted`);
