@@ -13,6 +13,7 @@ export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './bootstrap.js';
+export * from './migrations.js';
 export * from './witness.js';
 export * from './witnesses.js';
 export * from './cosignatures.js';

@@ -65,6 +65,10 @@ export interface NodeOptions {
   logger?: Logger;
   /** Startup verification of the stored chain (default 'quick'). */
   verifyOnOpen?: 'quick' | 'none';
+  /**
+   * The modules (default: `defaultModules`). Verifier worker threads validate payloads with
+   * the default modules; use `verifierWorkers: 0` with a custom registry.
+   */
   modules?: ModuleRegistry;
 }
 
@@ -136,6 +140,7 @@ export class GovchainNode {
       workers: opts.verifierWorkers,
       dbPath: dataPaths(opts.dataDir).db,
       state: { get: (m, k) => store.stateValue(m, k) },
+      registry: this.registry,
     });
     this.emitter.setMaxListeners(0);
     this.pending = new PendingBlocks(store);
@@ -162,7 +167,9 @@ export class GovchainNode {
           });
         }
       }
-      return new GovchainNode(opts, genesis, store);
+      const node = new GovchainNode(opts, genesis, store);
+      for (const m of store.migrations) node.log.warn({ migration: m }, 'chain store migrated');
+      return node;
     } catch (e) {
       await store.close();
       throw e;
@@ -516,7 +523,7 @@ export class GovchainNode {
     const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
     let value: JsonValue | null = null;
     if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {
-      const text = this.store.valueByHash(proof.leaf.valueHash);
+      const text = this.store.valueByHash(proof.leaf.valueHash, module, key);
       if (text === undefined) throw new GovchainError('store.missing_value', `state value ${module}/${key} is missing from the store`);
       value = JSON.parse(text) as JsonValue;
     }
