@@ -1,5 +1,6 @@
 /** `govchain start`: run the node and its HTTP API until Ctrl-C. */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
 import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
@@ -32,6 +33,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       }
       const blockIntervalMs = Number(opts.blockInterval);
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
+      const anchorSeconds = Number(opts.anchorInterval);
+      if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
       // Register the demo cast (first start of a demo chain; a no-op once committed).
@@ -43,10 +46,14 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       const config = readNodeConfig(g.data);
       const witnesses = new WitnessClient(node, config.witnesses ?? []);
       witnesses.start();
-      const targets: AnchorTarget[] = (config.anchors ?? []).map((a) =>
-        a.type === 'file' ? createFileAnchorTarget(a.path) : a.type === 'http' ? createHttpAnchorTarget(a.url) : createGovchainAnchorTarget({ client: createClient({ url: a.node }), key: readKeyFile(a.key) }),
-      );
-      const anchorer = new Anchorer(node, targets, Number(opts.anchorInterval) * 1000);
+      // Paths in node.json are relative to the data folder.
+      const targets: AnchorTarget[] = (config.anchors ?? []).map((a, i) => {
+        if (a.type === 'file') return createFileAnchorTarget(resolve(g.data, a.path));
+        if (a.type === 'http') return createHttpAnchorTarget(a.url);
+        if (a.type === 'govchain') return createGovchainAnchorTarget({ client: createClient({ url: a.node }), key: readKeyFile(resolve(g.data, a.key)) });
+        throw new UsageError(`node.json anchors[${i}]: type must be file, http or govchain`);
+      });
+      const anchorer = new Anchorer(node, targets, anchorSeconds * 1000);
       anchorer.start();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
