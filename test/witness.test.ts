@@ -197,6 +197,12 @@ describe('split view', () => {
     assert.deepEqual(found.sizes, [4, 4]);
     // Honest comparison: the same checkpoint is no split view.
     assert.equal(detectSplitView(w1.latestNote()!, w1.latestNote()!, trust).splitView, false);
+    // Different sizes: decided by a consistency proof from the log (here, of each branch).
+    const honest6 = leaves('honest', 6);
+    const later = note(honest6, 4);
+    assert.equal(detectSplitView(w1.latestNote()!, later, trust, naiveConsistencyProof(honest6, 4)).splitView, false);
+    assert.equal(detectSplitView(w2.latestNote()!, later, trust, naiveConsistencyProof(honest6, 4)).splitView, true);
+    assert.equal(detectSplitView(w2.latestNote()!, later, trust).splitView, false); // undecided without a proof
     // Gossip: w1 is shown the other branch; it refuses (409) and records it as evidence.
     const other = request(4, [], note(forked, 3));
     const r = w1.addCheckpoint(other);
