@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
 import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
 import { globals, UsageError } from '../context.js';
 
@@ -40,10 +40,13 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       // Register the demo cast (first start of a demo chain; a no-op once committed).
       const boot = await bootstrapDemo(node, g.data);
       if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
-      const app = await createApiServer({ node });
+      const webhooks = new WebhookDispatcher(node, g.data, { retryBaseMs: Number(process.env.GOVCHAIN_WEBHOOK_RETRY_MS ?? 500) });
+      webhooks.start();
+      const config = readNodeConfig(g.data);
+      const adminToken = config.adminToken;
+      const app = await createApiServer({ node, webhooks, ...(adminToken === undefined ? {} : { adminToken }) });
       await app.listen({ host, port });
       // Interoperability (node.json): external witnesses and anchor targets.
-      const config = readNodeConfig(g.data);
       const witnesses = new WitnessClient(node, config.witnesses ?? []);
       witnesses.start();
       // Paths in node.json are relative to the data folder.
@@ -64,6 +67,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         if (stopping) return;
         stopping = true;
         await app.close();
+        await webhooks.stop();
         await witnesses.stop();
         await anchorer.stop();
         await node.stop();
