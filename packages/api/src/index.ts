@@ -4,3 +4,4 @@ export * from './problems.js';
 export { findPortalDir, isApiPath, PORTAL_CSP } from './portal.js';
 export * as schemas from './schemas.js';
 export * from './signer-limit.js';
+export * from './witness.js';

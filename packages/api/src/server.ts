@@ -22,6 +22,7 @@ import { notaryRoutes } from './routes/notary.js';
 import { adminRoutes } from './routes/admin.js';
 import { identityRoutes } from './routes/identity.js';
 import { registryRoutes, registryTags } from './routes/registries.js';
+import { interopRoutes } from './routes/interop.js';
 import { Problem } from './schemas.js';
 import { createSignerRateLimiter } from './signer-limit.js';
 import { findPortalDir, portalMissingPage, registerPortal } from './portal.js';
@@ -255,6 +256,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
   await app.register(identityRoutes, { node });
   await app.register(registryRoutes, { node });
+  await app.register(interopRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   const portalDir = opts.portalDir === undefined ? findPortalDir() : opts.portalDir;

@@ -16,3 +16,8 @@ export * from './backup.js';
 export * from './webhooks.js';
 export * from './bootstrap.js';
 export * from './migrations.js';
+export * from './witness.js';
+export * from './witnesses.js';
+export * from './cosignatures.js';
+export * from './anchors.js';
+export * from './export.js';
