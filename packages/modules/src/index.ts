@@ -6,11 +6,15 @@ import type { ModuleDefinition } from '@govchain/core';
 import { governanceModule } from './governance/index.js';
 import { identityModule } from './identity/index.js';
 import { notaryModule } from './notary/index.js';
+import { servicesModule } from './services/index.js';
+import { paymentsModule } from './payments/index.js';
 
 export * from './registry.js';
 export * from './notary/index.js';
 export * from './identity/index.js';
 export * from './governance/index.js';
+export * from './services/index.js';
+export * from './payments/index.js';
 
 /** The modules every govchain network runs, in registration order. */
-export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule];
+export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, servicesModule, paymentsModule];
