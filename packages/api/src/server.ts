@@ -15,6 +15,7 @@ import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { identityRoutes } from './routes/identity.js';
+import { servicesRoutes } from './routes/services.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -49,6 +50,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
+        { name: 'services', description: 'Services, applications, private documents, credentials, payments' },
       ],
     },
   });
@@ -87,6 +89,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
   await app.register(identityRoutes, { node });
+  await app.register(servicesRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

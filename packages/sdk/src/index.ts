@@ -7,3 +7,4 @@ export * from './bundle.js';
 export * from './tx-builder.js';
 export * from './auth.js';
 export { signTx, signTxSync, createSeedSigner, type Signer, type TxBody, type TxEnvelope, type Receipt } from '@govchain/core';
+export * from './credentials.js';
