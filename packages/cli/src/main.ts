@@ -14,6 +14,7 @@ import { registerProof } from './commands/proof.js';
 import { registerStart } from './commands/start.js';
 import { registerStatus } from './commands/status.js';
 import { registerTx } from './commands/tx.js';
+import { registerVc } from './commands/vc.js';
 
 /** Add the options every command accepts. */
 function withGlobals(c: Command): Command {
@@ -34,7 +35,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid, registerVc]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 
