@@ -206,6 +206,33 @@ describe('services and payments properties', () => {
     assert.ok(completed >= 20, `only ${completed} applications completed: the property would be nearly vacuous`);
   });
 
+  test('accountability: deadlines from ledger time; overdue applications are public, without personal data', () => {
+    const c = new MemoryChain(base);
+    const land = dids.get('agency-land')!;
+    const an = dids.get('citizen-an')!;
+    const minh = dids.get('officer-land-minh')!;
+    assert.equal(c.run(land, 'services.define_service', { id: 'quick', name: 'Quick', steps: [{ name: 'check', role: 'service_officer', kind: 'review' }], documents: [], fee: 0, timeLimitDays: 2 }).outcome, 'ok');
+    const late = c.run(an, 'services.submit', { agency: land, service: 'quick', documents: {} });
+    const onTime = c.run(an, 'services.submit', { agency: land, service: 'quick', documents: {} });
+    assert.equal(c.run(minh, 'services.accept', { application: onTime.txid }).outcome, 'ok');
+    assert.equal(c.run(minh, 'services.approve', { application: onTime.txid }).outcome, 'ok');
+    // Three ledger days later (each transaction advances the block clock).
+    assert.equal(c.run(minh, 'services.accept', { application: late.txid }, 3 * 86_400_000).outcome, 'ok');
+    const app = c.get('services', `application/${late.txid}`) as unknown as ApplicationRecord;
+    const asOf = new Date(Date.parse(app.history.at(-1)!.time)).toISOString();
+    const query = registry.module('services')!.queries!.accountability!;
+    const a = query.run({ get: (m, k) => c.get(m, k) }, { agency: land, service: 'quick', asOf }) as unknown as { submitted: number; open: number; approved: number; meanProcessingDays: number; overdue: Array<{ application: string; daysOverdue: number; status: string }> };
+    assert.equal(a.submitted, 2);
+    assert.equal(a.approved, 1);
+    assert.equal(a.open, 1);
+    assert.deepEqual(a.overdue.map((o) => [o.application, o.daysOverdue, o.status]), [[late.txid, 1, 'in_review']]);
+    assert.ok(a.meanProcessingDays > 0 && a.meanProcessingDays < 0.2, String(a.meanProcessingDays));
+    assert.ok(!JSON.stringify(a).includes(an), 'no applicant DID');
+    // Before the deadline nothing is overdue.
+    const early = query.run({ get: (m, k) => c.get(m, k) }, { agency: land, service: 'quick', asOf: app.submitted }) as unknown as { overdue: unknown[] };
+    assert.equal(early.overdue.length, 0);
+  });
+
   test('the balance check itself catches an unbalanced ledger', () => {
     const good: AgencyAccounts = { agency: 'x', currency: 'VND', entries: 1, debits: 5, credits: 5, balances: { cash: { debit: 5, credit: 0 }, revenue: { debit: 0, credit: 5 } } };
     assert.ok(accountsBalance(good));
