@@ -13,4 +13,5 @@ export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './bootstrap.js';
+export * from './migrations.js';
 export * from './documents.js';

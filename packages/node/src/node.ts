@@ -164,7 +164,9 @@ export class GovchainNode {
           });
         }
       }
-      return new GovchainNode(opts, genesis, store);
+      const node = new GovchainNode(opts, genesis, store);
+      for (const m of store.migrations) node.log.warn({ migration: m }, 'chain store migrated');
+      return node;
     } catch (e) {
       await store.close();
       throw e;
@@ -518,7 +520,7 @@ export class GovchainNode {
     const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
     let value: JsonValue | null = null;
     if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {
-      const text = this.store.valueByHash(proof.leaf.valueHash);
+      const text = this.store.valueByHash(proof.leaf.valueHash, module, key);
       if (text === undefined) throw new GovchainError('store.missing_value', `state value ${module}/${key} is missing from the store`);
       value = JSON.parse(text) as JsonValue;
     }

@@ -2,7 +2,7 @@
  * The govchain HTTP client: one typed method per core route, over `fetch` (browser-safe).
  * Failed requests throw {@link GovchainApiError} carrying the RFC 9457 problem body.
  */
-import { GovchainError, type Receipt, type TxEnvelope } from '@govchain/core';
+import { GovchainError, type BlockHeader, type Receipt, type TxEnvelope } from '@govchain/core';
 
 /** A problem body (RFC 9457) as sent by the API. */
 export interface ProblemBody {
@@ -85,17 +85,7 @@ export interface TxResponse {
 
 /** GET /v1/blocks/<height>. */
 export interface BlockResponse {
-  header: {
-    chain: string;
-    height: number;
-    prev: string;
-    time: string;
-    txCount: number;
-    txsHash: string;
-    logSize: number;
-    logRoot: string;
-    stateRoot: string;
-  };
+  header: BlockHeader;
   txids: string[];
   hash?: string;
 }
