@@ -82,7 +82,7 @@ describe('public services through the API', () => {
     await app.close();
     await node.stop();
     chain.cleanup();
-    spawnSync('rm', ['-f', logFile]);
+    if (!process.env.KEEP_LOG) spawnSync('rm', ['-f', logFile]);
   });
 
   const plaintext = `Site plan of lot 42, owner Nguyen Van An, secret-${toHex(randomBytes(8))}`;
@@ -310,7 +310,7 @@ describe('public services through the API', () => {
     const afterErasure = responses.slice(-6).join('\n');
     for (const n of needles) assert.ok(!afterErasure.includes(n), 'an API response contains the plaintext');
     const logs = readFileSync(logFile, 'utf8');
-    assert.ok(logs.length > 0, 'the logs were written');
+    assert.match(logs, /\/v1\/documents/, 'the API request log was captured');
     for (const n of needles) assert.ok(!logs.includes(n), 'a log line contains the plaintext');
     assert.ok(!JSON.stringify([...node.store.stateEntries()]).includes('secret-'), 'state holds no plaintext');
 

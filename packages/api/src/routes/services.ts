@@ -190,6 +190,9 @@ export const servicesRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
       const { did } = await bearerIdentity(node, req);
       const { digest } = req.params as { digest: string };
       const { application } = req.query as { application?: string };
+      // An erasure committed on the ledger wins, even if the commit listener has not run yet.
+      const erasure = node.stateValue('services', `erasure/${digest}`) as { txid: string } | undefined;
+      if (erasure !== undefined) docs.erase(digest, erasure.txid);
       const meta = docs.meta(digest);
       if (meta === undefined) throw new GovchainError('documents.not_found', `no document ${digest} in this node's store`);
       let allowed = meta.owner === did;
