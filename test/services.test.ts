@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loginMessage, randomBytes, signEd25519, signTxSync, smtProofFromJson, stateMapKey, stateValueHash, toBase64, toBase64Url, toHex, verifyCheckpointNote, verifySmtProof, type JsonValue, type Receipt } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
 import { bootstrapDemo, dataPaths, GovchainNode, readDemoIdentities, readGenesis, readKeyFile, verifyStore, type LoadedKey } from '@govchain/node';
-import { decodeCredentialQr, encodeCredentialQr, issueCredential, presentCredential, trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot } from '@govchain/sdk';
+import { credentialDigest, decodeCredentialQr, encodeCredentialQr, issueCredential, presentCredential, trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot } from '@govchain/sdk';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { demoChain } from './support/chain.js';
@@ -169,6 +169,18 @@ describe('public services through the API', () => {
     await ok(land, 'services.issue_credential', { application: app2, digest, list: 'permits-2026', idx: 7 });
     story.sdJwt = sdJwt;
     story.digest = digest;
+    // The agency delivers it to the holder through the private store; the holder finds it in their documents.
+    const landToken = await signIn(land);
+    const delivered = await call('POST', '/v1/documents', { token: landToken, payload: { content: toBase64(new TextEncoder().encode(sdJwt)), mediaType: 'application/dc+sd-jwt', application: app2 } });
+    assert.equal(delivered.status, 201, delivered.text);
+    assert.equal(delivered.body.owner, an.did);
+    const hoaDeliver = await call('POST', '/v1/documents', { token: await signIn(key('officer-tax-hoa')), payload: { content: toBase64(new TextEncoder().encode('x')), mediaType: 'text/plain', application: app2 } });
+    assert.equal(hoaDeliver.body.code, 'documents.forbidden');
+    const inbox = (await call('GET', '/v1/documents', { token: anToken })).body.documents as Array<{ digest: string; mediaType: string; application?: string }>;
+    const mine = inbox.find((d) => d.mediaType === 'application/dc+sd-jwt' && d.application === app2)!;
+    const received = Buffer.from((await call('GET', `/v1/documents/${mine.digest}`, { token: anToken })).body.content, 'base64').toString('utf8');
+    assert.equal(received, sdJwt);
+    assert.equal(credentialDigest(received), (await call('GET', `/v1/applications/${app2}`, { token: anToken })).body.credential.digest, 'the received credential is the one on the ledger');
     assert.equal((await call('GET', `/v1/state/services/credential/${digest}`)).body.value.application, app2);
     assert.ok(!JSON.stringify((await call('GET', `/v1/state/services/credential/${digest}`)).body).includes('Nguyen'), 'no claims on the ledger');
 

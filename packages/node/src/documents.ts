@@ -23,6 +23,9 @@ export interface DocumentMeta {
   mediaType: string;
   size: number;
   created: string;
+  /** The application it was delivered for, and by whom, when an agency delivered it (e.g. a credential). */
+  application?: string;
+  deliveredBy?: string;
   /** Set once erased: when, and the erasure transaction. */
   erased?: string;
   erasureTx?: string;
@@ -104,7 +107,7 @@ export class DocumentStore {
   }
 
   /** Store a document for `owner`; returns its metadata. The same owner storing the same bytes again is a no-op. */
-  put(content: Uint8Array, owner: string, mediaType: string, now = new Date().toISOString()): DocumentMeta {
+  put(content: Uint8Array, owner: string, mediaType: string, now = new Date().toISOString(), delivery?: { application: string; deliveredBy: string }): DocumentMeta {
     const digest = toHex(sha256(content));
     const existing = this.read(digest);
     if (existing !== undefined) {
@@ -113,7 +116,7 @@ export class DocumentStore {
       return this.meta(digest)!;
     }
     const recordKey = nodeRandomBytes(32);
-    const file: DocumentFile = { v: 1, digest, owner, mediaType, size: content.length, created: now, content: seal(recordKey, content, digest), key: seal(this.master, recordKey, `key|${digest}`) };
+    const file: DocumentFile = { v: 1, digest, owner, mediaType, size: content.length, created: now, ...delivery, content: seal(recordKey, content, digest), key: seal(this.master, recordKey, `key|${digest}`) };
     recordKey.fill(0);
     writeDurably(this.path(digest), JSON.stringify(file));
     return this.meta(digest)!;
@@ -147,6 +150,15 @@ export class DocumentStore {
     const { content: _c, key: _k, ...rest } = f;
     writeDurably(this.path(digest), JSON.stringify({ ...rest, erased: now, erasureTx }));
     return true;
+  }
+
+  /** Metadata of every document `owner` holds (erased ones included, marked). */
+  listByOwner(owner: string): DocumentMeta[] {
+    return readdirSync(this.dir)
+      .filter((f) => /^[0-9a-f]{64}\.json$/.test(f))
+      .map((f) => this.meta(f.slice(0, 64))!)
+      .filter((m) => m.owner === owner)
+      .sort((a, b) => a.created.localeCompare(b.created));
   }
 
   /** Digests of the documents still readable (not erased). */

@@ -153,16 +153,20 @@ export const servicesRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
       bodyLimit: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4096,
       schema: {
         tags: ['services'],
-        summary: 'Store a private document, encrypted off-ledger (bearer token: the owner); returns its digest for an application',
+        summary: 'Store a private document, encrypted off-ledger (bearer token: the owner); returns its digest. With `application`, the agency or a case officer delivers it to the applicant (e.g. the credential)',
         body: Type.Object(
-          { content: Type.String({ maxLength: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4, description: 'the document, base64' }), mediaType: Type.String({ pattern: '^[a-z0-9.+-]+/[a-zA-Z0-9.+-]+$', maxLength: 100 }) },
+          {
+            content: Type.String({ maxLength: Math.ceil((MAX_DOCUMENT_BYTES * 4) / 3) + 4, description: 'the document, base64' }),
+            mediaType: Type.String({ pattern: '^[a-z0-9.+-]+/[a-zA-Z0-9.+-]+$', maxLength: 100 }),
+            application: Type.Optional(Hex64),
+          },
           { additionalProperties: false },
         ),
       },
     },
     async (req, reply) => {
       const { did } = await bearerIdentity(node, req);
-      const b = req.body as { content: string; mediaType: string };
+      const b = req.body as { content: string; mediaType: string; application?: string };
       let bytes: Uint8Array;
       try {
         bytes = fromBase64(b.content);
@@ -170,8 +174,19 @@ export const servicesRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
         throw new GovchainError('request.invalid', 'content must be base64', { field: '/body/content' });
       }
       if (bytes.length === 0 || bytes.length > MAX_DOCUMENT_BYTES) throw new GovchainError('request.invalid', `content must be 1 to ${MAX_DOCUMENT_BYTES} bytes`, { field: '/body/content' });
-      const meta = docs.put(bytes, did, b.mediaType);
-      return reply.code(201).send(meta);
+      if (b.application === undefined || readApp(b.application).applicant === did) return reply.code(201).send(docs.put(bytes, did, b.mediaType));
+      const a = readApp(b.application);
+      if (did !== a.agency && !isCaseOfficer(did, a)) throw new GovchainError('documents.forbidden', 'only the agency of the application or its case officers deliver documents to the applicant');
+      return reply.code(201).send(docs.put(bytes, a.applicant, b.mediaType, undefined, { application: a.id, deliveredBy: did }));
+    },
+  );
+
+  app.get(
+    '/v1/documents',
+    { schema: { tags: ['services'], summary: "The caller's own documents (metadata only, bearer token), including those an agency delivered (credentials)", response: errors } },
+    async (req) => {
+      const { did } = await bearerIdentity(node, req);
+      return { documents: docs.listByOwner(did) };
     },
   );
 
