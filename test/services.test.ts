@@ -5,7 +5,7 @@
 // and it is refused. Then who sees what of one application, and erasure of a document.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loginMessage, randomBytes, signEd25519, signTxSync, smtProofFromJson, stateMapKey, stateValueHash, toBase64, toBase64Url, toHex, verifyCheckpointNote, verifySmtProof, type JsonValue, type Receipt } from '@govchain/core';
@@ -233,6 +233,16 @@ describe('public services through the API', () => {
     assert.equal(r.status, 1, r.stderr);
     assert.match(r.stderr, /REFUSED: .*revoked/);
     assert.equal((await tx(land, 'services.set_credential_status', { list: 'permits-2026', idx: 7, status: 'valid' })).code, 'services.credential_revoked');
+    // The CLI online (--node) refuses it too, and its snapshot command fetches a snapshot that refuses it offline.
+    const url = await app.listen({ host: '127.0.0.1', port: 0 });
+    const onlineCli = await runCli([cli, 'vc', 'verify', qr, '--node', url]);
+    assert.equal(onlineCli.code, 1, onlineCli.stderr);
+    assert.match(onlineCli.stderr, /REFUSED: .*\[vc\.revoked\]/);
+    const snapCli = await runCli([cli, 'vc', 'snapshot', '--node', url, '--out', snapFile, '--json']);
+    assert.equal(snapCli.code, 0, snapCli.stderr);
+    const offlineCli = await runCli([cli, 'vc', 'verify', qr, '--snapshot', snapFile, '--trust', trustFile, '--json']);
+    assert.equal(offlineCli.code, 1);
+    assert.equal(JSON.parse(offlineCli.stdout).code, 'vc.revoked');
 
     // 8. Accountability: public counts, no personal data.
     const acc = (await call('GET', `/v1/accountability?agency=${encodeURIComponent(land.did)}`)).body;
@@ -331,6 +341,13 @@ describe('public services through the API', () => {
     assert.equal(report.ok, true, report.reason);
   });
 });
+
+/** Run the CLI without blocking the event loop (the API under test serves it). */
+function runCli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, args, { encoding: 'utf8', timeout: 30_000 }, (err, stdout, stderr) => resolve({ code: err === null ? 0 : typeof err.code === 'number' ? err.code : -1, stdout, stderr }));
+  });
+}
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {

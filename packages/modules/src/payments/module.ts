@@ -23,7 +23,7 @@ const GovDid = Type.String({ pattern: '^did:gov:[a-z0-9][a-z0-9.-]{0,63}:[1-9A-H
 export const RaiseInvoicePayload = Type.Object(
   {
     payer: GovDid,
-    amount: Type.Integer({ minimum: 1, maximum: 1e15, description: 'minor units (VND has none: whole dong)' }),
+    amount: Type.Integer({ minimum: 1, maximum: 1e12, description: 'minor units (VND has none: whole dong)' }),
     currency: Type.Literal('VND'),
     purpose: Type.String({ minLength: 1, maxLength: 200, description: 'public purpose; never personal data' }),
     ref: Type.Object({ module: Type.String({ pattern: '^[a-z][a-z0-9_]{0,31}$' }), key: Type.String({ minLength: 1, maxLength: 300 }) }, { additionalProperties: false }),
@@ -107,6 +107,10 @@ function post(ctx: TxContext, agency: string, invoice: string, memo: string, lin
   for (const l of lines) {
     const b = balances[l.account] ?? { debit: 0, credit: 0 };
     balances[l.account] = { debit: b.debit + l.debit, credit: b.credit + l.credit };
+  }
+  // Totals stay exact: refuse an entry that would take any total past 2^53 - 1.
+  if (!Number.isSafeInteger(acc.debits + debit) || Object.values(balances).some((b) => !Number.isSafeInteger(b.debit) || !Number.isSafeInteger(b.credit))) {
+    throw new GovchainError('payments.overflow', `the accounts of ${agency} would exceed exact integer totals`);
   }
   const n = acc.entries + 1;
   const entry: JournalEntry = { n, agency, time: ctx.time, txid: ctx.txid, invoice, memo, lines };
