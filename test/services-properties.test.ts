@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { GovchainError, sha256, toHex, utf8, type JsonValue, type TxContext } from '@govchain/core';
-import { accountsBalance, createModuleRegistry, defaultModules, effectiveApplication, readServiceVersion, type AgencyAccounts, type ApplicationRecord, type Invoice } from '@govchain/modules';
+import { accountsBalance, createModuleRegistry, defaultModules, effectiveApplication, readServiceVersion, type AgencyAccounts, type ApplicationRecord, type InvoiceRecord } from '@govchain/modules';
 import { readDemoIdentities, type GovchainNode } from '@govchain/node';
 import { demoChain, startNode } from './support/chain.js';
 
@@ -177,7 +177,7 @@ describe('services and payments properties', () => {
           if (app.status === 'approved') {
             completed += 1;
             assert.equal(completions.length, service.steps.length, 'approved without every step');
-            const inv = c.get('payments', `invoice/${c.get('payments', `byref/services/application/${app.id}`)}`) as unknown as Invoice;
+            const inv = c.get('payments', `invoice/${c.get('payments', `byref/services/application/${app.id}`)}`) as unknown as InvoiceRecord;
             assert.ok(inv.status === 'paid' || inv.status === 'refunded', 'approved without payment');
           }
         }
@@ -185,7 +185,7 @@ describe('services and payments properties', () => {
         const paidOut = new Map<string, number>();
         const refs = new Set<string>();
         for (const v of c.values('payments', 'invoice/')) {
-          const inv = v as unknown as Invoice;
+          const inv = v as unknown as InvoiceRecord;
           if (inv.status === 'paid') paidOut.set(inv.agency, (paidOut.get(inv.agency) ?? 0) + inv.amount);
           if (inv.paymentRef !== undefined) {
             assert.ok(!refs.has(inv.paymentRef), 'a payment reference paid twice');

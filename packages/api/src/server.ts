@@ -18,6 +18,7 @@ import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { identityRoutes } from './routes/identity.js';
 import { servicesRoutes } from './routes/services.js';
+import { registryRoutes, registryTags } from './routes/registries.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -58,6 +59,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'notary', description: 'Notary module' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
         { name: 'services', description: 'Services, applications, private documents, credentials, payments' },
+        ...registryTags,
       ],
     },
   });
@@ -116,6 +118,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(notaryRoutes, { node });
   await app.register(identityRoutes, { node });
   await app.register(servicesRoutes, { node });
+  await app.register(registryRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

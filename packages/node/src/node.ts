@@ -64,6 +64,10 @@ export interface NodeOptions {
   logger?: Logger;
   /** Startup verification of the stored chain (default 'quick'). */
   verifyOnOpen?: 'quick' | 'none';
+  /**
+   * The modules (default: `defaultModules`). Verifier worker threads validate payloads with
+   * the default modules; use `verifierWorkers: 0` with a custom registry.
+   */
   modules?: ModuleRegistry;
 }
 
@@ -138,6 +142,7 @@ export class GovchainNode {
       workers: opts.verifierWorkers,
       dbPath: dataPaths(opts.dataDir).db,
       state: { get: (m, k) => store.stateValue(m, k) },
+      registry: this.registry,
     });
     this.emitter.setMaxListeners(0);
     this.pending = new PendingBlocks(store);

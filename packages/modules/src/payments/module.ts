@@ -38,7 +38,7 @@ export const ConfirmPaymentPayload = Type.Object(
 export const InvoicePayload = Type.Object({ invoice: Hex64, reason: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })) }, { additionalProperties: false });
 
 /** An invoice (state contract above). */
-export interface Invoice {
+export interface InvoiceRecord {
   id: string;
   agency: string;
   payer: string;
@@ -118,8 +118,8 @@ function post(ctx: TxContext, agency: string, invoice: string, memo: string, lin
   ctx.set(accountsKey(agency), { ...acc, entries: n, debits: acc.debits + debit, credits: acc.credits + credit, balances } as unknown as JsonValue);
 }
 
-function requireInvoice(ctx: TxContext, id: string): Invoice {
-  const inv = ctx.get(invoiceKey(id)) as Invoice | undefined;
+function requireInvoice(ctx: TxContext, id: string): InvoiceRecord {
+  const inv = ctx.get(invoiceKey(id)) as InvoiceRecord | undefined;
   if (inv === undefined) throw new GovchainError('payments.no_invoice', `no invoice ${id}`, { field: '/body/payload/invoice' });
   return inv;
 }
@@ -157,10 +157,10 @@ export const paymentsModule: ModuleDefinition = {
         const refKey = `byref/${p.ref.module}/${p.ref.key}`;
         const prior = ctx.get(refKey) as string | undefined;
         if (prior !== undefined) {
-          const old = ctx.get(invoiceKey(prior)) as Invoice | undefined;
+          const old = ctx.get(invoiceKey(prior)) as InvoiceRecord | undefined;
           if (old !== undefined && (old.status === 'open' || old.status === 'paid')) throw new GovchainError('payments.duplicate_invoice', `invoice ${prior} for this reference is ${old.status}`, { field: '/body/payload/ref' });
         }
-        const inv: Invoice = { id: ctx.txid, agency: agency.did, payer: p.payer, amount: p.amount, currency: 'VND', purpose: p.purpose, ref: p.ref, status: 'open', created: ctx.time };
+        const inv: InvoiceRecord = { id: ctx.txid, agency: agency.did, payer: p.payer, amount: p.amount, currency: 'VND', purpose: p.purpose, ref: p.ref, status: 'open', created: ctx.time };
         ctx.set(invoiceKey(inv.id), inv as unknown as JsonValue);
         ctx.set(refKey, inv.id);
         ctx.emit('payments.invoice_raised', { invoice: inv.id, agency: agency.did, amount: p.amount });

@@ -37,7 +37,7 @@ export interface ServiceDefinition {
 export type ApplicationStatus = 'submitted' | 'in_review' | 'info_requested' | 'awaiting_payment' | 'approved' | 'rejected';
 
 /** One entry of an application's history (no personal data: actions, roles, times). */
-export interface HistoryEntry {
+export interface ApplicationHistoryEntry {
   action: string;
   by: string;
   role: string;
@@ -63,7 +63,7 @@ export interface ApplicationRecord {
   submitted: string;
   deadline: string;
   completed?: string;
-  history: HistoryEntry[];
+  history: ApplicationHistoryEntry[];
   credential?: { digest: string; list: string; idx: number };
 }
 
