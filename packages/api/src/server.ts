@@ -9,13 +9,14 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { GovchainError } from '@govchain/core';
-import type { GovchainNode } from '@govchain/node';
+import type { GovchainNode, WebhookDispatcher } from '@govchain/node';
 import { problem, problemFromError } from './problems.js';
 import { coreRoutes } from './routes/core.js';
 import { proofRoutes } from './routes/proofs.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
+import { adminRoutes } from './routes/admin.js';
 import { identityRoutes } from './routes/identity.js';
 import { servicesRoutes } from './routes/services.js';
 import { registryRoutes, registryTags } from './routes/registries.js';
@@ -28,6 +29,10 @@ export interface ApiServerOptions {
   logger?: boolean | object;
   /** Largest request body in bytes (default 1 MiB; transactions have their own limit). */
   bodyLimit?: number;
+  /** The webhook dispatcher the admin routes manage (none: admin routes answer 403). */
+  webhooks?: WebhookDispatcher;
+  /** Bearer token of the admin routes (`adminToken` of node.json). */
+  adminToken?: string;
 }
 
 /** Build the API server (not listening yet; call `listen`). */
@@ -57,10 +62,12 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
+        { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
         { name: 'services', description: 'Services, applications, private documents, credentials, payments' },
         ...registryTags,
       ],
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -116,6 +123,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
+  await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
   await app.register(identityRoutes, { node });
   await app.register(servicesRoutes, { node });
   await app.register(registryRoutes, { node });

@@ -35,6 +35,11 @@ import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js'
 export interface NodeConfig {
   /** Validator keys this node signs checkpoints with (paths relative to the data folder). */
   validatorKeys: string[];
+  /**
+   * Bearer token of the operator-only routes (`/v1/admin/*`: webhook registration). Written
+   * by `govchain init`; without one the admin routes answer 403 `admin.disabled`.
+   */
+  adminToken?: string;
 }
 
 /** A demo identity (CONTRACT.md s.8), with its agency and roles where it has them. */
@@ -153,7 +158,8 @@ export function initDataDir(opts: InitOptions): { genesis: Genesis; identities: 
     governance: { threshold: Math.floor(agencies.length / 2) + 1 },
   });
   writeFileSync(p.genesis, JSON.stringify(genesis, null, 2) + '\n');
-  writeFileSync(p.config, JSON.stringify({ validatorKeys } satisfies NodeConfig, null, 2) + '\n');
+  const adminToken = toBase64Url(randomBytes(32));
+  writeFileSync(p.config, JSON.stringify({ validatorKeys, adminToken } satisfies NodeConfig, null, 2) + '\n', { mode: 0o600 });
   const identities: DemoIdentity[] = [];
   const keyDir = opts.demo ? resolve(p.demo, 'keys') : resolve(p.keys);
   for (const m of cast) {
@@ -206,7 +212,7 @@ export function readNodeConfig(dir: string): NodeConfig {
   if (!existsSync(path)) return { validatorKeys: [] };
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as NodeConfig;
-    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [] };
+    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [], ...(typeof c.adminToken === 'string' && c.adminToken.length >= 16 ? { adminToken: c.adminToken } : {}) };
   } catch (e) {
     throw new GovchainError('config.invalid', `cannot read ${path}: ${(e as Error).message}`);
   }

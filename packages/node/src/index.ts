@@ -12,6 +12,7 @@ export * from './keys.js';
 export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
+export * from './webhooks.js';
 export * from './bootstrap.js';
 export * from './migrations.js';
 export * from './documents.js';

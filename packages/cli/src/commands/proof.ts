@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GovchainError } from '@govchain/core';
-import { verifyProofBundle } from '@govchain/sdk';
+import { recordBundle, verifyProofBundle, type BatchRecordProof, type ProofBundle } from '@govchain/sdk';
+import { createReadStream, writeFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
 import { globals, output, UsageError, VerificationFailure } from '../context.js';
 import { fileSha256 } from './notarize.js';
 import { readJsonInput } from './tx.js';
@@ -53,8 +55,42 @@ export function registerProof(program: Command, withGlobals: (c: Command) => Com
       output(
         g,
         { valid: true, ...v },
-        `VALID: transaction ${v.txid} is in the log at index ${v.leafIndex} (block ${v.height}), certified by checkpoint of size ${v.treeSize} at ${v.checkpointTime}${trustNote}` +
+        (v.batch === undefined ? '' : `VALID: record ${v.digest} is number ${v.batch.index} of ${v.batch.count} in the batch with root ${v.batch.root}\n`) +
+          `VALID: transaction ${v.txid} is in the log at index ${v.leafIndex} (block ${v.height}), certified by checkpoint of size ${v.treeSize} at ${v.checkpointTime}${trustNote}` +
           (fileDigest !== undefined ? `\n  the file matches the anchored digest ${v.digest}` : ''),
       );
+    });
+
+  withGlobals(proof.command('record'))
+    .argument('<batch-bundle>', 'the batch\'s shared bundle (FILE.batch.govproof.json)')
+    .argument('<proofs>', 'the record proofs (FILE.proofs.ndjson)')
+    .requiredOption('--digest <hex>', 'the record\'s SHA-256 digest')
+    .option('--out <file>', 'where to write the bundle (default <digest>.govproof.json)')
+    .description('write a self-contained proof bundle for one record of an anchored batch')
+    .action(async (bundlePath: string, proofsPath: string, opts) => {
+      const g = globals(opts);
+      const shared = readJsonInput(bundlePath) as ProofBundle;
+      const digest = String(opts.digest).toLowerCase();
+      if (!/^[0-9a-f]{64}$/.test(digest)) throw new UsageError('--digest must be a hex SHA-256 digest');
+      let found: BatchRecordProof | undefined;
+      const rl = createInterface({ input: createReadStream(proofsPath), crlfDelay: Infinity });
+      try {
+        for await (const line of rl) {
+          if (!line.includes(digest)) continue;
+          const p = JSON.parse(line) as BatchRecordProof;
+          if (p.digest === digest) {
+            found = p;
+            break;
+          }
+        }
+      } catch (e) {
+        throw new UsageError(`cannot read ${proofsPath}: ${(e as Error).message}`);
+      } finally {
+        rl.close();
+      }
+      if (found === undefined) throw new VerificationFailure(`digest ${digest} is not in ${proofsPath}`);
+      const out = opts.out ?? `${digest}.govproof.json`;
+      writeFileSync(out, JSON.stringify(recordBundle(shared, found), null, 2) + '\n');
+      output(g, { bundle: out, index: found.index }, `Wrote ${out} (record ${found.index} of ${found.count})`);
     });
 }

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { bootstrapDemo, GovchainNode, dataPaths, initDataDir } from '@govchain/node';
+import { bootstrapDemo, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readNodeConfig } from '@govchain/node';
 import { globals, UsageError } from '../context.js';
 
 /** Parse HOST:PORT. */
@@ -35,7 +35,10 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       // Register the demo cast (first start of a demo chain; a no-op once committed).
       const boot = await bootstrapDemo(node, g.data);
       if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
-      const app = await createApiServer({ node });
+      const webhooks = new WebhookDispatcher(node, g.data, { retryBaseMs: Number(process.env.GOVCHAIN_WEBHOOK_RETRY_MS ?? 500) });
+      webhooks.start();
+      const adminToken = readNodeConfig(g.data).adminToken;
+      const app = await createApiServer({ node, webhooks, ...(adminToken === undefined ? {} : { adminToken }) });
       await app.listen({ host, port });
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
@@ -46,6 +49,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         if (stopping) return;
         stopping = true;
         await app.close();
+        await webhooks.stop();
         await node.stop();
         process.exit(0);
       };
