@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { loginMessage, randomBytes, signEd25519, signTxSync, smtProofFromJson, stateMapKey, stateValueHash, toBase64, toBase64Url, toHex, verifyCheckpointNote, verifySmtProof, type JsonValue, type Receipt } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
 import { bootstrapDemo, dataPaths, GovchainNode, readDemoIdentities, readGenesis, readKeyFile, verifyStore, type LoadedKey } from '@govchain/node';
-import { credentialDigest, decodeCredentialQr, encodeCredentialQr, issueCredential, presentCredential, trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot } from '@govchain/sdk';
+import { credentialDigest, decodeCredentialQr, encodeCredentialQr, issueCredential, presentCredential, trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot } from '@govchain/sdk/credentials';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { demoChain } from './support/chain.js';

@@ -7,7 +7,9 @@
  * docs/services.md. Verification checks the signature against the issuer's key on the
  * ledger, that the issuer is an active agency with the `services` authority, and the
  * credential's status, either online (the node's certified state) or offline (a trust
- * snapshot of state proofs against a quorum-signed checkpoint). Browser-safe.
+ * snapshot of state proofs against a quorum-signed checkpoint). Browser-safe; a separate
+ * entry (`@govchain/sdk/credentials`) so that the main SDK bundle does not carry the SD-JWT
+ * libraries.
  */
 import { SDJwtVcInstance, type SdJwtVcPayload } from '@sd-jwt/sd-jwt-vc';
 import {

@@ -18,7 +18,7 @@ import {
   type ServiceDefinition,
 } from '@govchain/modules';
 import { DocumentStore, type GovchainNode } from '@govchain/node';
-import { verifyCredential, type CredentialTrustSource, type AgencyView } from '@govchain/sdk';
+import { verifyCredential, type CredentialTrustSource, type AgencyView } from '@govchain/sdk/credentials';
 import { Type } from '@sinclair/typebox';
 import { Hex64 } from '../schemas.js';
 import { bearerIdentity, optionalBearer } from '../session.js';

@@ -7,7 +7,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GovchainError } from '@govchain/core';
-import { trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot, type CredentialVerification } from '@govchain/sdk';
+import { trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot, type CredentialVerification } from '@govchain/sdk/credentials';
 import { globals, output, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
 import { readTrustFile } from './proof.js';
 
