@@ -172,6 +172,8 @@ describe('identity and roles', () => {
     const rows: Row[] = [
       ['notary.anchor', () => ({ digest: toHex(randomBytes(32)) }), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', RV, DA]],
       ['notary.anchor_batch', () => ({ root: toHex(randomBytes(32)), count: 1000 }), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', RV, DA]],
+      // Agencies and officers pass authorisation; no network is trusted here, so the proof is refused.
+      ['interop.accept', () => ({ network: 'no-such-network', checkpoint: 'x', proof: { type: 'inclusion', leafIndex: 0, leaf: '', hashes: [] } }), ['interop.unknown_network', 'interop.unknown_network', 'interop.unknown_network', 'interop.unknown_network', NO, NO, NO, RV, DA]],
       ['identity.register_officer', () => ({ publicKey: newPublicKey().publicKey, roles: ['identity_officer'] }), ['ok', 'auth.no_authority', NA, NA, NA, NA, NA, RV, DA]],
       ['identity.set_roles', () => ({ officer: lanDid, roles: ['identity_officer'] }), ['ok', 'auth.no_authority', NA, NA, NA, NA, NA, RV, DA]],
       ['identity.register_citizen', () => ({ publicKey: newPublicKey().publicKey, commitments: { name: toHex(randomBytes(32)) } }), [NO, NO, 'ok', 'auth.missing_role', NO, NO, NO, RV, DA]],

@@ -10,7 +10,7 @@ import { readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loginMessage, randomBytes, signEd25519, signTxSync, smtProofFromJson, stateMapKey, stateValueHash, toBase64, toBase64Url, toHex, verifyCheckpointNote, verifySmtProof, type JsonValue, type Receipt } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
-import { bootstrapDemo, dataPaths, GovchainNode, readDemoIdentities, readGenesis, readKeyFile, verifyStore, type LoadedKey } from '@govchain/node';
+import { bootstrapDemo, dataPaths, exportChain, GovchainNode, readDemoIdentities, readGenesis, readKeyFile, verifyStore, type LoadedKey } from '@govchain/node';
 import { credentialDigest, decodeCredentialQr, encodeCredentialQr, issueCredential, presentCredential, trustFromSnapshot, verifyCredential, type CredentialTrustSnapshot } from '@govchain/sdk/credentials';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
@@ -323,7 +323,11 @@ describe('public services through the API', () => {
 
     // The plaintext is nowhere: not in any file of the data folder, any API response, any log line.
     const needles = [plaintext, 'secret-' + plaintext.split('secret-')[1], toBase64(new TextEncoder().encode(plaintext)).slice(0, 40)];
+    // A backup export of the chain (govchain export) is checked too.
+    const exportDir = join(chain.dir, 'export-after-erasure');
+    await exportChain(chain.dir, exportDir);
     const files = walk(chain.dir);
+    assert.ok(files.some((f) => f.startsWith(exportDir)), 'the export was written');
     assert.ok(files.some((f) => f.includes('/documents/')), 'the document store lives in the data folder');
     for (const f of files) {
       const bytes = readFileSync(f);

@@ -13,6 +13,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'tx.not_found': 404,
   'block.not_found': 404,
   'checkpoint.not_found': 404,
+  'anchor.not_found': 404,
   'state.not_found': 404,
   'route.not_found': 404,
   'module.not_found': 404,

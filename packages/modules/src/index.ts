@@ -8,6 +8,7 @@ import { identityModule } from './identity/index.js';
 import { notaryModule } from './notary/index.js';
 import { servicesModule } from './services/index.js';
 import { paymentsModule } from './payments/index.js';
+import { interopModule } from './interop/index.js';
 import { landModule } from './land/index.js';
 import { taxModule } from './tax/index.js';
 import { procurementModule } from './procurement/index.js';
@@ -20,6 +21,7 @@ export * from './identity/index.js';
 export * from './governance/index.js';
 export * from './services/index.js';
 export * from './payments/index.js';
+export * from './interop/index.js';
 export * from './payments-contract.js';
 export * from './land/index.js';
 export * from './tax/index.js';
@@ -28,4 +30,4 @@ export * from './health/index.js';
 export * from './supply/index.js';
 
 /** The modules every govchain network runs, in registration order. */
-export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, servicesModule, paymentsModule, landModule, taxModule, procurementModule, healthModule, supplyModule];
+export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, servicesModule, paymentsModule, landModule, taxModule, procurementModule, healthModule, supplyModule, interopModule];

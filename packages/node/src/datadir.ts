@@ -29,12 +29,18 @@ import {
 } from '@govchain/core';
 import { AUTHORITIES } from '@govchain/modules';
 import { CHAIN_ID_PATTERN, parseGenesis, type Genesis } from './genesis.js';
+import type { WitnessConfig } from './witnesses.js';
+import type { AnchorConfig } from './anchors.js';
 import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js';
 
 /** This node's own settings. */
 export interface NodeConfig {
   /** Validator keys this node signs checkpoints with (paths relative to the data folder). */
   validatorKeys: string[];
+  /** External witnesses (C2SP tlog-witness) this node submits its checkpoints to. */
+  witnesses?: WitnessConfig[];
+  /** Where the latest certified checkpoint is anchored outside the network. */
+  anchors?: AnchorConfig[];
   /**
    * Bearer token of the operator-only routes (`/v1/admin/*`: webhook registration). Written
    * by `govchain init`; without one the admin routes answer 403 `admin.disabled`.
@@ -212,7 +218,12 @@ export function readNodeConfig(dir: string): NodeConfig {
   if (!existsSync(path)) return { validatorKeys: [] };
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as NodeConfig;
-    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [], ...(typeof c.adminToken === 'string' && c.adminToken.length >= 16 ? { adminToken: c.adminToken } : {}) };
+    return {
+      validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [],
+      ...(typeof c.adminToken === 'string' && c.adminToken.length >= 16 ? { adminToken: c.adminToken } : {}),
+      ...(Array.isArray(c.witnesses) ? { witnesses: c.witnesses } : {}),
+      ...(Array.isArray(c.anchors) ? { anchors: c.anchors } : {}),
+    };
   } catch (e) {
     throw new GovchainError('config.invalid', `cannot read ${path}: ${(e as Error).message}`);
   }

@@ -42,6 +42,7 @@ import { decodeSmtNode, encodeSmtNode } from './smt-codec.js';
 import { ChainStore, type BlockWrite, type ChainHead, type StoredBlock } from './store.js';
 import { PendingBlocks } from './pending.js';
 import { verifyStore } from './audit.js';
+import { withCosignatures } from './cosignatures.js';
 import { createVerifierPool, throwVerifyFailure, type VerifierPool } from './verify.js';
 
 /** The software version reported by /v1/status. */
@@ -483,7 +484,7 @@ export class GovchainNode {
     // certified (at or below `certifiedSize`).
     const note = this.store.checkpoint(size);
     if (note === undefined || this.certifiedSize === undefined || size > this.certifiedSize) return undefined;
-    return { note, checkpoint: parseCheckpointText(parseSignedNote(note).text) };
+    return { note: withCosignatures(this.store, size, note), checkpoint: parseCheckpointText(parseSignedNote(note).text) };
   }
 
   /** A committed transaction with its receipt. */

@@ -30,6 +30,7 @@ import {
   type TxEnvelope,
 } from '@govchain/core';
 import type { GovchainClient } from './client.js';
+import { verifyBundleAnchor, type AnchorVerification, type BundleAnchor } from './anchor.js';
 
 /** The bundle format, version 1. */
 export interface ProofBundle {
@@ -49,6 +50,8 @@ export interface ProofBundle {
    * the transaction executed is what the ledger attested by committing it with status ok.
    */
   signerKeys?: { [kid: string]: string };
+  /** Optional: where the checkpoint was anchored outside the network (./anchor.ts). */
+  anchor?: BundleAnchor;
   /** Present when the bundle proves one record of a batch anchor. */
   batch?: BatchRecordProof;
 }
@@ -78,6 +81,8 @@ export interface BundleVerification {
   signers: string[];
   /** Where the validator keys came from: the caller's trust file, or the bundle itself. */
   trust: 'trusted-keys' | 'bundle-keys';
+  /** Present when the bundle has an anchor section, which then verified. */
+  anchor?: AnchorVerification;
   /** For a batch record: its index, the batch size and root. */
   batch?: { index: number; count: number; root: string };
 }
@@ -126,6 +131,8 @@ export interface VerifyBundleOptions {
   trustedVkeys?: string[];
   /** Quorum to require with trusted keys (default floor(2n/3)+1). */
   quorum?: number;
+  /** Verifier keys of anchoring networks, by chain id (for the anchor section). */
+  anchorTrust?: { [chainId: string]: string[] };
 }
 
 /**
@@ -203,7 +210,9 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
     if (envelope.body.type !== 'notary.anchor' && batch === undefined) bad('the bundle does not anchor a document');
     if (digest !== opts.fileDigest.toLowerCase()) bad('the file does not match the anchored digest');
   }
+  const anchor = b.anchor === undefined ? undefined : verifyBundleAnchor(b.anchor, cp, vkeys!, quorum, opts.anchorTrust);
   return {
+    ...(anchor === undefined ? {} : { anchor }),
     txid,
     digest,
     height: r.height,

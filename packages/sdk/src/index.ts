@@ -15,3 +15,4 @@ export * from './govchain.js';
 export * from './events.js';
 export type { NotaryAnchorBatchPayload, NotaryAnchorPayload } from './types.js';
 export { GovchainError, MAX_BATCH_RECORDS, canonicalJson, cryptoPlatform, sha256, toHex, fromHex, utf8, isGovchainError, signTx, signTxSync, type TxBody, type TxEnvelope, type Receipt, type Checkpoint, type JsonValue } from '@govchain/core';
+export * from './anchor.js';

@@ -1,9 +1,9 @@
 /** `govchain proof verify BUNDLE`: offline verification of a proof bundle. */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GovchainError } from '@govchain/core';
-import { recordBundle, verifyProofBundle, type BatchRecordProof, type ProofBundle } from '@govchain/sdk';
-import { createReadStream, writeFileSync } from 'node:fs';
+import { createClient, fetchBundleAnchor, recordBundle, verifyProofBundle, type BatchRecordProof, type ProofBundle } from '@govchain/sdk';
+import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { globals, output, UsageError, VerificationFailure } from '../context.js';
 import { fileSha256 } from './notarize.js';
@@ -57,8 +57,24 @@ export function registerProof(program: Command, withGlobals: (c: Command) => Com
         { valid: true, ...v },
         (v.batch === undefined ? '' : `VALID: record ${v.digest} is number ${v.batch.index} of ${v.batch.count} in the batch with root ${v.batch.root}\n`) +
           `VALID: transaction ${v.txid} is in the log at index ${v.leafIndex} (block ${v.height}), certified by checkpoint of size ${v.treeSize} at ${v.checkpointTime}${trustNote}` +
-          (fileDigest !== undefined ? `\n  the file matches the anchored digest ${v.digest}` : ''),
+          (fileDigest !== undefined ? `\n  the file matches the anchored digest ${v.digest}` : '') +
+          (v.anchor !== undefined
+            ? `\n  anchored outside the network with checkpoint size ${v.anchor.size}: ${[...v.anchor.proven.map((p) => `proven on ${p.chainId} (tx ${p.txid})`), ...v.anchor.pointers.map((p) => `${p.type} ${p.location}`)].join('; ')}`
+            : ''),
       );
+    });
+
+  withGlobals(proof.command('anchor'))
+    .argument('<bundle>', 'a .govproof.json bundle to extend')
+    .description("add the anchor section: where the node anchored a checkpoint covering the bundle's (docs/proof-bundles.md)")
+    .action(async (bundlePath: string, opts) => {
+      const g = globals(opts);
+      const bundle = readJsonInput(bundlePath) as ProofBundle;
+      if (bundle?.format !== 'govchain-proof-bundle') throw new UsageError(`${bundlePath} is not a proof bundle`);
+      const anchor = await fetchBundleAnchor(g.node, createClient({ url: g.node }), bundle.inclusion.treeSize);
+      if (anchor === undefined) throw new UsageError(`no anchored checkpoint covers size ${bundle.inclusion.treeSize} yet; retry after the next anchor interval`);
+      writeFileSync(bundlePath, JSON.stringify({ ...bundle, anchor }, null, 2) + '\n');
+      output(g, { bundle: bundlePath, receipts: anchor.receipts.map((r) => ({ type: r.type, location: r.location })) }, `Added the anchor section to ${bundlePath} (${anchor.receipts.map((r) => `${r.type} ${r.location}`).join('; ')})`);
     });
 
   withGlobals(proof.command('record'))

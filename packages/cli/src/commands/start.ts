@@ -1,8 +1,10 @@
 /** `govchain start`: run the node and its HTTP API until Ctrl-C. */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
-import { bootstrapDemo, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readNodeConfig } from '@govchain/node';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
 import { globals, UsageError } from '../context.js';
 
 /** Parse HOST:PORT. */
@@ -19,6 +21,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .option('--orderer <kind>', 'solo, or NATS URLs for a JetStream network', 'solo')
     .option('--demo-if-missing', 'initialise a demo chain first when the data folder has none')
     .option('--block-interval <ms>', 'longest wait before cutting a block', '200')
+    .option('--anchor-interval <s>', 'seconds between anchors of the latest checkpoint (node.json anchors)', '60')
     .action(async (opts) => {
       const g = globals(opts);
       const { host, port } = parseHostPort(opts.http);
@@ -30,6 +33,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       }
       const blockIntervalMs = Number(opts.blockInterval);
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
+      const anchorSeconds = Number(opts.anchorInterval);
+      if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
       const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       await node.start();
       // Register the demo cast (first start of a demo chain; a no-op once committed).
@@ -37,9 +42,22 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
       const webhooks = new WebhookDispatcher(node, g.data, { retryBaseMs: Number(process.env.GOVCHAIN_WEBHOOK_RETRY_MS ?? 500) });
       webhooks.start();
-      const adminToken = readNodeConfig(g.data).adminToken;
+      const config = readNodeConfig(g.data);
+      const adminToken = config.adminToken;
       const app = await createApiServer({ node, webhooks, ...(adminToken === undefined ? {} : { adminToken }) });
       await app.listen({ host, port });
+      // Interoperability (node.json): external witnesses and anchor targets.
+      const witnesses = new WitnessClient(node, config.witnesses ?? []);
+      witnesses.start();
+      // Paths in node.json are relative to the data folder.
+      const targets: AnchorTarget[] = (config.anchors ?? []).map((a, i) => {
+        if (a.type === 'file') return createFileAnchorTarget(resolve(g.data, a.path));
+        if (a.type === 'http') return createHttpAnchorTarget(a.url);
+        if (a.type === 'govchain') return createGovchainAnchorTarget({ client: createClient({ url: a.node }), key: readKeyFile(resolve(g.data, a.key)) });
+        throw new UsageError(`node.json anchors[${i}]: type must be file, http or govchain`);
+      });
+      const anchorer = new Anchorer(node, targets, anchorSeconds * 1000);
+      anchorer.start();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
       if (g.json) process.stdout.write(JSON.stringify({ url, chainId: node.chainId, height: head?.height ?? 0 }) + '\n');
@@ -50,6 +68,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         stopping = true;
         await app.close();
         await webhooks.stop();
+        await witnesses.stop();
+        await anchorer.stop();
         await node.stop();
         process.exit(0);
       };
