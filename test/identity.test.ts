@@ -28,7 +28,7 @@ import {
   type Receipt,
 } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
-import { createClient, createSeedSigner, signIn } from '@govchain/sdk';
+import { createClient, createLightClient, createSeedSigner, followValidatorChanges, signIn, validatorSetFromState } from '@govchain/sdk';
 import { readDemoIdentities, readKeyFile, type GovchainNode, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -419,6 +419,30 @@ describe('governance', () => {
     void formatVerifierKey;
   });
 
+  test('a light client trusting the genesis set follows the change by proof, and refuses a forged one', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = createClient({ url: base });
+    const genesisSet = { quorum: 3, vkeys: readGenesisVkeys(chain.dir) };
+    const lc = await createLightClient({ client, chainId: node.chainId, trust: genesisSet });
+    const adopted = await followValidatorChanges(lc, client);
+    assert.equal(adopted.length, 1);
+    assert.equal(lc.validators().vkeys.length, 5);
+    assert.equal(lc.validators().quorum, 4);
+    const proven = await lc.verified.state('governance', 'validators');
+    assert.equal((proven.value as unknown[]).length, 5);
+    // A forged set (one more validator) with the real checkpoint and proof is refused.
+    const lc2 = await createLightClient({ client, chainId: node.chainId, trust: genesisSet });
+    const h = (node.stateValue('governance', 'validator_changes') as number[])[0]!;
+    const size = node.getBlock(h)!.header.logSize;
+    const res = await client.state('governance', 'validators', { proof: true, size });
+    const forgedValue = [...(res.value as Array<{ name: string; publicKey: string }>), { name: 'intruder', publicKey: toBase64(generateKeyPair().publicKey) }];
+    await assert.rejects(
+      lc2.updateValidators(validatorSetFromState(forgedValue), { checkpoint: res.checkpoint, value: forgedValue, proof: res.proof }),
+      (e) => e instanceof GovchainError && e.code === 'light.validator_update_rejected',
+    );
+    assert.equal(lc2.validators().vkeys.length, 4);
+  });
+
   test('a proposal cannot execute after its deadline', async () => {
     const id = await proposeAs(node, who('agency-identity'), { type: 'set_threshold', threshold: 3 }, new Date(Date.now() + 1500).toISOString());
     await new Promise((r) => setTimeout(r, 1700));
@@ -433,3 +457,8 @@ describe('governance', () => {
     assert.ok(report.transactions > 15);
   });
 });
+
+function readGenesisVkeys(dir: string): string[] {
+  const g = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as { validators: Array<{ name: string; publicKey: string }> };
+  return g.validators.map((v) => formatVerifierKey(v.name, Buffer.from(v.publicKey, 'base64')));
+}

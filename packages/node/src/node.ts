@@ -519,10 +519,14 @@ export class GovchainNode {
     return consistencyProof(reader, from, to);
   }
 
-  /** A state value with its proof against the latest certified checkpoint. */
-  proveState(module: string, key: string): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
-    const cp = this.latestCheckpoint();
-    if (cp === undefined) throw new GovchainError('checkpoint.not_found', 'no certified checkpoint yet');
+  /**
+   * A state value with its proof against the latest certified checkpoint, or against the
+   * certified checkpoint of log size `size` (state-map nodes and replaced values are kept,
+   * so any certified root can be proven).
+   */
+  proveState(module: string, key: string, size?: number): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
+    const cp = size === undefined ? this.latestCheckpoint() : this.checkpointAt(size);
+    if (cp === undefined) throw new GovchainError('checkpoint.not_found', size === undefined ? 'no certified checkpoint yet' : `no certified checkpoint of size ${size}`);
     const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
     let value: JsonValue | null = null;
     if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {

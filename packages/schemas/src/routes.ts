@@ -96,7 +96,10 @@ export const SmtProofJson = Type.Object({
   siblings: Type.Array(Base64),
   leaf: Type.Union([Type.Object({ key: Type.String(), valueHash: Type.String() }), Type.Null()]),
 });
-export const StateQuery = Type.Object({ proof: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])) });
+export const StateQuery = Type.Object({
+  proof: Type.Optional(Type.Union([Type.Literal('1'), Type.Literal('0'), Type.Literal('true'), Type.Literal('false')])),
+  size: Type.Optional(Type.Integer({ minimum: 1, description: 'prove against the certified checkpoint of this log size (default: the latest)' })),
+});
 export const StateResponse = Type.Object({
   value: Type.Unknown(),
   proof: Type.Optional(SmtProofJson),

@@ -83,7 +83,7 @@ export interface GovchainClient {
   checkpoint(size?: number): Promise<string>;
   inclusionProof(txid: string, size?: number): Promise<InclusionProofResponse>;
   consistencyProof(from: number, to: number): Promise<ConsistencyProofResponse>;
-  state(module: string, key: string, opts?: { proof?: boolean }): Promise<StateResponse>;
+  state(module: string, key: string, opts?: { proof?: boolean; size?: number }): Promise<StateResponse>;
   /** GET /v1/notary/anchors/<digest> (unverified; see `verified.anchor`). */
   notaryAnchor(digest: string): Promise<AnchorRecordResponse>;
   /** GET /healthz. */
@@ -157,7 +157,8 @@ export function createClient(opts: ClientOptions): GovchainClient {
     checkpoint: async (size) => (await request('GET', size === undefined ? '/v1/checkpoint' : `/v1/checkpoint?size=${size}`)).text(),
     inclusionProof: (txid, size) => json('GET', `/v1/proofs/inclusion?txid=${encodeURIComponent(txid)}${size === undefined ? '' : `&size=${size}`}`),
     consistencyProof: (from, to) => json('GET', `/v1/proofs/consistency?from=${from}&to=${to}`),
-    state: (module, key, o = {}) => json('GET', `/v1/state/${encodeURIComponent(module)}/${key.split('/').map(encodeURIComponent).join('/')}${o.proof ? '?proof=1' : ''}`),
+    state: (module, key, o = {}) =>
+      json('GET', `/v1/state/${encodeURIComponent(module)}/${key.split('/').map(encodeURIComponent).join('/')}${o.proof ? `?proof=1${o.size !== undefined ? `&size=${o.size}` : ''}` : ''}`),
     notaryAnchor: (digest) => json('GET', `/v1/notary/anchors/${encodeURIComponent(digest)}`),
     health: () => json('GET', '/healthz'),
     ready: () => json('GET', '/readyz'),

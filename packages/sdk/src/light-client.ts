@@ -25,6 +25,7 @@ import {
   checkEnvelope,
   computeTxid,
   fromBase64,
+  formatVerifierKey,
   hashLeaf,
   isGovchainError,
   parseCheckpoint,
@@ -146,6 +147,73 @@ export const verifyHandoverNote: ValidatorUpdateVerifier = (current, next, evide
   if (verified.verifiedBy.length < need) throw new LightClientError('light.validator_update_rejected', `hand-over note signed by ${verified.verifiedBy.length} current validator(s), ${need} needed`);
 };
 
+/** Evidence of a validator-set change made by governance (see {@link followValidatorChanges}). */
+export interface GovernanceHandover {
+  /** The certified checkpoint of the block that executed the change (signed by the previous set). */
+  checkpoint: string;
+  /** `GET /v1/state/governance/validators?proof=1&size=<that checkpoint's size>`: value and proof. */
+  value: Array<{ name: string; publicKey: string }>;
+  proof: unknown;
+}
+
+/** The set (vkeys and quorum floor(2n/3)+1) of a governance `validators` value. */
+export function validatorSetFromState(value: ReadonlyArray<{ name: string; publicKey: string }>): TrustedValidatorSet {
+  return { quorum: quorumFor(value.length), vkeys: value.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey))) };
+}
+
+/**
+ * {@link ValidatorUpdateVerifier} for governance changes: the evidence's checkpoint carries a
+ * quorum of the *current* set, and its state root proves the governance `validators` value
+ * from which `next` is derived. A node cannot make a client adopt a set the current
+ * validators did not certify.
+ */
+export const verifyGovernanceHandover: ValidatorUpdateVerifier = (current, next, evidence, chainId) => {
+  const e = evidence as GovernanceHandover;
+  if (typeof e !== 'object' || e === null || typeof e.checkpoint !== 'string' || !Array.isArray(e.value)) throw new LightClientError('light.validator_update_rejected', 'evidence must be {checkpoint, value, proof}');
+  let cp: Checkpoint;
+  try {
+    cp = verifyCheckpointNote(e.checkpoint, current.vkeys, effectiveQuorum(current)).checkpoint;
+  } catch (err) {
+    throw new LightClientError('light.validator_update_rejected', `the change's checkpoint is not certified by the current set: ${(err as Error).message}`, { cause: err });
+  }
+  if (cp.origin !== chainId) throw new LightClientError('light.validator_update_rejected', `the checkpoint is for chain ${cp.origin}`);
+  let ok = false;
+  try {
+    ok = verifySmtProof(cp.stateRoot, stateMapKey('governance', 'validators'), stateValueHash(e.value as unknown as JsonValue), smtProofFromJson(e.proof));
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw new LightClientError('light.validator_update_rejected', 'the validator set is not the one the checkpoint commits to');
+  const derived = validatorSetFromState(e.value);
+  if (derived.quorum !== next.quorum || derived.vkeys.join('\n') !== next.vkeys.join('\n')) throw new LightClientError('light.validator_update_rejected', 'the proposed set differs from the proven one');
+};
+
+/** Accepts hand-over notes (a string) and governance evidence (an object). */
+export const verifyValidatorUpdate: ValidatorUpdateVerifier = (current, next, evidence, chainId) =>
+  typeof evidence === 'string' ? verifyHandoverNote(current, next, evidence, chainId) : verifyGovernanceHandover(current, next, evidence, chainId);
+
+/**
+ * Follow the validator-set changes recorded by governance: for each block that changed the
+ * set (state `governance/validator_changes`, in order), prove the new set against that
+ * block's checkpoint, which the previous set signed, and adopt it. Returns the sets adopted.
+ */
+export async function followValidatorChanges(lc: LightClient, client: GovchainClient): Promise<TrustedValidatorSet[]> {
+  const heights = ((await client.state('governance', 'validator_changes')).value as number[] | null) ?? [];
+  const adopted: TrustedValidatorSet[] = [];
+  for (const h of [...heights].sort((a, b) => a - b)) {
+    const block = await client.block(h);
+    const size = block.header.logSize;
+    const res = await client.state('governance', 'validators', { proof: true, size });
+    const value = res.value as Array<{ name: string; publicKey: string }>;
+    const next = validatorSetFromState(value);
+    const current = lc.validators();
+    if (next.vkeys.join('\n') === current.vkeys.join('\n')) continue;
+    await lc.updateValidators(next, { checkpoint: res.checkpoint ?? '', value, proof: res.proof } satisfies GovernanceHandover);
+    adopted.push(next);
+  }
+  return adopted;
+}
+
 /** Options of {@link createLightClient}. */
 export interface LightClientOptions {
   client: GovchainClient;
@@ -210,7 +278,7 @@ export interface VerifiedReads {
 /** Create a light client; loads its state from `storage` (or starts from `trust`). */
 export async function createLightClient(opts: LightClientOptions): Promise<LightClient> {
   const storage = opts.storage ?? memoryStorage();
-  const verifyUpdate = opts.verifyValidatorUpdate ?? verifyHandoverNote;
+  const verifyUpdate = opts.verifyValidatorUpdate ?? verifyValidatorUpdate;
   checkSet(opts.trust, 'trust');
   const loaded = await storage.load();
   if (loaded !== undefined && loaded.chainId !== opts.chainId) throw new LightClientError('light.wrong_chain', `stored light-client state is for chain ${loaded.chainId}, not ${opts.chainId}`);

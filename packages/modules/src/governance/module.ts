@@ -193,10 +193,12 @@ function executeAction(ctx: TxContext, a: ProposalAction): void {
     }
     case 'add_validator':
       ctx.set('validators', [...validators, { name: a.name, publicKey: a.publicKey }] as unknown as JsonValue);
+      recordValidatorChange(ctx);
       ctx.emit('governance.validator_added', { name: a.name });
       break;
     case 'remove_validator':
       ctx.set('validators', validators.filter((v) => v.name !== a.name) as unknown as JsonValue);
+      recordValidatorChange(ctx);
       ctx.emit('governance.validator_removed', { name: a.name });
       break;
     case 'set_trusted_network': {
@@ -215,6 +217,16 @@ function executeAction(ctx: TxContext, a: ProposalAction): void {
       ctx.emit('governance.threshold_set', { threshold: a.threshold });
       break;
   }
+}
+
+/**
+ * Heights of the blocks that changed the validator set (`validator_changes`): a light client
+ * walks them, proving each new set against the checkpoint of that block, which the previous
+ * set signed (docs/did-gov.md).
+ */
+function recordValidatorChange(ctx: TxContext): void {
+  const heights = ((ctx.get('validator_changes') as number[] | undefined) ?? []).filter((h) => h !== ctx.height);
+  ctx.set('validator_changes', [...heights, ctx.height]);
 }
 
 /** Genesis document fields read by this module. */
