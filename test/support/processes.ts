@@ -29,7 +29,9 @@ export interface NodeProcess {
 /** Start `govchain start --data DIR --http 127.0.0.1:PORT` and wait until it answers. */
 export async function startNodeProcess(dir: string, port: number, extra: string[] = []): Promise<NodeProcess> {
   const child = spawn(process.execPath, [CLI, 'start', '--data', dir, '--http', `127.0.0.1:${port}`, '--json', ...extra], {
-    env: { ...process.env, GOVCHAIN_LOG_LEVEL: 'warn' },
+    // Tests drive nodes far harder than one client should (thousands of requests from
+    // 127.0.0.1): abuse limits are off here and tested in-process (test/abuse*.test.ts).
+    env: { ...process.env, GOVCHAIN_LOG_LEVEL: 'warn', GOVCHAIN_RATE_LIMIT_IP: '0', GOVCHAIN_RATE_LIMIT_SIGNER: '0' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
