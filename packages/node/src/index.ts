@@ -12,3 +12,4 @@ export * from './keys.js';
 export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
+export * from './cosign.js';
