@@ -5,7 +5,8 @@
  *
  * The tally is pure (no I/O): it takes this node's own checkpoint bodies and the notes
  * received from others, and says what follows:
- *   - `certified`: a quorum signed our body; the note carries all of their signatures;
+ *   - `certified`: a quorum signed our body; the note carries all of their signatures
+ *     (issued again, with more signatures, as late signatures arrive);
  *   - `diverged`: a quorum signed a different body for a size we computed: our execution
  *     (state or code) differs from the network's; the node must stop committing;
  *   - `equivocation`: one validator signed two different bodies for one size (evidence).
@@ -42,6 +43,7 @@ export class CheckpointTally {
   private readonly signed = new Map<number, Map<string, Signed>>();
   private readonly own = new Map<number, string>();
   private readonly done = new Set<number>();
+  private readonly certifiedWith = new Map<number, number>();
   private readonly equivocators = new Set<string>();
 
   constructor(
@@ -96,12 +98,15 @@ export class CheckpointTally {
   forgetBelow(size: number): void {
     for (const s of this.signed.keys()) if (s < size && this.done.has(s)) this.signed.delete(s);
     for (const s of this.own.keys()) if (s < size && this.done.has(s)) this.own.delete(s);
+    for (const s of this.certifiedWith.keys()) if (s < size) this.certifiedWith.delete(s);
   }
 
   private evaluate(size: number): TallyOutcome[] {
     const ours = this.own.get(size);
     const bySigner = this.signed.get(size);
-    if (ours === undefined || bySigner === undefined || this.done.has(size)) return [];
+    if (ours === undefined || bySigner === undefined) return [];
+    const certifiedWith = this.certifiedWith.get(size);
+    if (this.done.has(size) && certifiedWith === undefined) return []; // diverged: settled
     const groups = new Map<string, Signed[]>();
     for (const [name, s] of bySigner) {
       if (this.equivocators.has(`${name}@${size}`)) continue; // an equivocator's vote counts for nothing
@@ -111,7 +116,10 @@ export class CheckpointTally {
     }
     const mine = groups.get(ours) ?? [];
     if (mine.length >= this.quorum) {
+      // Certified; later signatures re-issue the note with every signature collected.
+      if (certifiedWith !== undefined && mine.length <= certifiedWith) return [];
       this.done.add(size);
+      this.certifiedWith.set(size, mine.length);
       const sigs = mine.map((s) => s.signature).sort((a, b) => this.order.get(a.name)! - this.order.get(b.name)!);
       return [{ kind: 'certified', size, note: formatSignedNote(ours, sigs), signers: sigs.map((s) => s.name) }];
     }

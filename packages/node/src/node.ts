@@ -488,8 +488,10 @@ export class GovchainNode {
     if (this.stopped) return;
     if (o.kind === 'certified') {
       if (this.fault !== undefined) return; // a halted node certifies nothing new
-      if (this.checkpointAt(o.size) !== undefined) return;
+      const stored = this.checkpointAt(o.size);
+      if (stored !== undefined && parseSignedNote(stored.note).signatures.length >= o.signers.length) return;
       await this.store.certifyCheckpoint(o.size, o.note);
+      if (stored !== undefined) return; // more signatures on an already certified checkpoint
       if (this.certifiedSize === undefined || o.size > this.certifiedSize) this.certifiedSize = o.size;
       this.metrics.checkpointsCertified.inc();
       const t = this.durableAt.get(o.size);

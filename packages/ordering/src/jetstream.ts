@@ -212,7 +212,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
     // Scan the cut records (small) for the end of block pos.height.
     const c = await js.consumers.get(names.stream, { filter_subjects: names.cut, deliver_policy: DeliverPolicy.All });
-    const it = await c.consume();
+    const it = await c.consume(CONSUME);
     let found: number | undefined;
     try {
       for await (const m of it) {
@@ -259,24 +259,43 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     time = block.time;
     to = r.to;
     if (proposing !== undefined && proposing <= height) proposing = undefined;
-    await handler!(block);
+    try {
+      await handler!(block);
+    } catch (e) {
+      throw new HandlerFailed(e);
+    }
     return true;
   };
 
-  /** Read the stream from `start` until closed, a gap, or the handler fails. */
-  const read = async (): Promise<'closed' | 'gap'> => {
-    const c = await js.consumers.get(names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: nextSeq });
-    messages = await c.consume();
+  /**
+   * Read the stream from `nextSeq` until closed, a gap (trimmed), or the consumer is lost
+   * (its NATS server died): 'again' resumes from the same position. Handler failures throw.
+   */
+  const read = async (): Promise<'closed' | 'gap' | 'again'> => {
     try {
-      for await (const m of messages) {
-        if (closed) return 'closed';
-        if (!(await handle(m))) return 'gap';
+      const c = await js.consumers.get(names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: nextSeq });
+      const it = (messages = await c.consume(CONSUME));
+      const dog = watchdog(it, async () => (await jsm.streams.info(names.stream)).state.last_seq >= nextSeq);
+      try {
+        for await (const m of it) {
+          dog.fed();
+          if (closed) return 'closed';
+          if (!(await handle(m))) return 'gap';
+          dog.fed();
+        }
+      } finally {
+        dog.stop();
       }
-      return 'closed';
+    } catch (e) {
+      if (e instanceof HandlerFailed) throw e.cause;
+      if (!closed) warn('lost the ordering consumer; re-creating it', { err: (e as Error).message });
     } finally {
-      messages.stop();
+      messages?.stop();
       messages = undefined;
     }
+    if (closed) return 'closed';
+    await sleep(250);
+    return 'again';
   };
 
   const run = async (from: OrderingPosition): Promise<void> => {
@@ -296,7 +315,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
       to = end;
       nextSeq = end + 1;
       buffer = [];
-      const why = await read();
+      let why = await read();
+      while (why === 'again') why = await read(); // same position, buffer kept
       if (why === 'closed') return;
       pos = { height, time };
     }
@@ -339,27 +359,58 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         void propose();
       }, Math.max(10, Math.min(50, interval / 4)));
       run(from).catch((e: Error) => {
+        // The node stopped taking blocks (halted or stopping) or the stream is unusable:
+        // stop proposing too.
+        handler = undefined;
         if (!closed) warn('the JetStream orderer stopped', { err: e.message });
       });
     },
     pending: () => buffer.length,
     async publishSignature(validator, note) {
-      await js.publish(names.sig(validator), note);
+      // Retried through a stream-leader election (a NATS server going down).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await js.publish(names.sig(validator), note);
+          return;
+        } catch (e) {
+          if (closed || attempt >= 20) throw e;
+          await sleep(500);
+        }
+      }
     },
     async subscribeSignatures(onSig) {
-      const c = await js.consumers.get(names.sigStream, { deliver_policy: DeliverPolicy.All });
-      const it = await c.consume();
-      sigSubs.push(it);
       const prefix = names.sigPrefix + '.';
+      let after = 0;
+      const subscribe = async (): Promise<ConsumerMessages> => {
+        const c = await js.consumers.get(names.sigStream, after === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 });
+        const it = await c.consume(CONSUME);
+        sigSubs.push(it);
+        return it;
+      };
+      let it = await subscribe();
       void (async () => {
-        for await (const m of it) {
-          if (closed) break;
-          if (!m.subject.startsWith(prefix)) continue;
+        while (!closed) {
+          const dog = watchdog(it, async () => (await jsm.streams.info(names.sigStream)).state.last_seq > after);
           try {
-            onSig({ validator: m.subject.slice(prefix.length), note: m.string() });
+            for await (const m of it) {
+              dog.fed();
+              if (closed) break;
+              after = m.seq;
+              if (!m.subject.startsWith(prefix)) continue;
+              try {
+                onSig({ validator: m.subject.slice(prefix.length), note: m.string() });
+              } catch (e) {
+                warn('signature handler failed', { err: (e as Error).message });
+              }
+            }
           } catch (e) {
-            warn('signature handler failed', { err: (e as Error).message });
+            if (!closed) warn('lost the signature consumer; re-creating it', { err: (e as Error).message });
+          } finally {
+            dog.stop();
           }
+          if (closed) break;
+          await sleep(250);
+          it = await subscribe().catch(() => it);
         }
       })();
     },
@@ -383,6 +434,43 @@ export function parseCut(data: Uint8Array): CutRecord | undefined {
     return r;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Pull settings of every consumer: short expiries so that heartbeats are frequent and a
+ * consumer lost with its NATS server is noticed and re-created within seconds.
+ */
+const CONSUME = { max_messages: 2000, expires: 2000, idle_heartbeat: 1000 };
+
+/**
+ * A consumer whose NATS server died may go silent without an error. When nothing arrived
+ * for STALL_MS although `behind()` says the stream holds more, stop it (the caller
+ * re-creates it from where it was).
+ */
+function watchdog(it: ConsumerMessages, behind: () => Promise<boolean>): { fed(): void; stop(): void } {
+  let last = Date.now();
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || Date.now() - last < STALL_MS) return;
+    checking = true;
+    behind()
+      .then((yes) => {
+        if (yes && Date.now() - last >= STALL_MS) it.stop();
+        else last = Date.now();
+      })
+      .catch(() => {})
+      .finally(() => (checking = false));
+  }, 500);
+  return { fed: () => (last = Date.now()), stop: () => clearInterval(timer) };
+}
+
+const STALL_MS = 2500;
+
+/** Wraps an error of the block handler, so that it is not mistaken for a NATS problem. */
+class HandlerFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('block handler failed');
   }
 }
 
