@@ -199,7 +199,7 @@ export class GovchainNode {
       const top = head?.height ?? 0;
       for (let h = top; h >= 1 && h > top - 1000; h--) {
         const hd = this.store.block(h)?.header;
-        if (hd !== undefined) this.tally.addOwn(hd.logSize, this.checkpointBody(hd));
+        if (hd !== undefined && (hd.txCount > 0 || h === 1)) this.tally.addOwn(h, this.checkpointBody(hd));
       }
       await this.signatures.subscribeSignatures((sig) => this.onSignature(sig.validator, sig.note));
     }
@@ -322,7 +322,7 @@ export class GovchainNode {
     const t0 = performance.now();
     try {
       let txs = await this.prepare(block);
-      if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 0) txs = txs.slice(1);
+      if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 1) txs = txs.slice(1);
       const executed = executeBlock(this.view, this.registry, block.height, block.time, txs);
       for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
       this.metrics.blockExecSeconds.observe((performance.now() - t0) / 1000);
@@ -334,7 +334,10 @@ export class GovchainNode {
         stateRoot: executed.header.stateRoot,
         time: executed.header.time,
       };
-      const checkpoints = this.signCheckpoints(head);
+      // A block that appends no leaf (every transaction a duplicate or invalid) leaves the
+      // log as it was: the checkpoint of that size already exists and is not signed again.
+      const appended = executed.leafData.length > 0 || block.height === 1;
+      const checkpoints = appended ? this.signCheckpoints(head) : [];
       const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= this.quorum;
       this.pending.push(head, executed);
       const write: BlockWrite = {
@@ -461,6 +464,7 @@ export class GovchainNode {
   private afterDurable(write: BlockWrite): void {
     const size = write.head.logSize;
     if (write.certifiedSize !== undefined) return;
+    if (write.leafData.length === 0 && write.head.height > 1) return; // no new checkpoint
     this.durableAt.set(size, performance.now());
     if (this.durableAt.size > 10_000) this.durableAt.delete(this.durableAt.keys().next().value!);
     const own = write.checkpoints[0];
@@ -470,7 +474,7 @@ export class GovchainNode {
         this.signatures!.publishSignature(sig.name, formatSignedNote(text, [sig])).catch((e: Error) => this.log.warn({ err: e.message, size }, 'cannot share the checkpoint signature'));
       }
     }
-    this.applyOutcomes(this.tally!.addOwn(size, this.checkpointBody(write.head)));
+    this.applyOutcomes(this.tally!.addOwn(write.head.height, this.checkpointBody(write.head)));
   }
 
   private onSignature(validator: string, note: string): void {
@@ -500,13 +504,13 @@ export class GovchainNode {
         this.durableAt.delete(o.size);
       }
       this.metrics.certifiedSize.set(this.certifiedSize);
-      this.tally!.forgetBelow(o.size - 1000);
+      this.tally!.forgetBelow(Number(o.note.split('\n')[3]!.slice('height '.length)) - 1000);
     } else if (o.kind === 'diverged') {
       this.metrics.diverged.set(1);
       const ours = o.ours.split('\n');
       const theirs = o.theirs.split('\n');
       this.halt(
-        new GovchainError('chain.diverged', `this node's checkpoint for log size ${o.size} (root ${ours[2]}, state ${ours[4]}) differs from the one signed by a quorum (${o.signers.join(', ')}: root ${theirs[2]}, state ${theirs[4]}); its state or code differs from the network's. It stops committing; restore it from a peer or a backup.`),
+        new GovchainError('chain.diverged', `this node's checkpoint for log size ${o.size} (root ${ours[2]}, ${ours[4]}) differs from the one signed by a quorum (${o.signers.join(', ')}: root ${theirs[2]}, ${theirs[4]}); its state or code differs from the network's. It stops committing; restore it from a peer or a backup.`),
         Number(ours[3]?.split(' ')[1] ?? 0),
       );
     } else {
