@@ -33,7 +33,8 @@ describe('notarize and verify', () => {
     const ids = JSON.parse(readFileSync(join(data, 'demo', 'identities.json'), 'utf8'));
     assert.ok(ids.length >= 10);
     for (const id of ids) {
-      assert.deepEqual(Object.keys(id).sort(), ['did', 'keyFile', 'name', 'role']);
+      for (const k of ['did', 'keyFile', 'name', 'role']) assert.equal(typeof id[k], 'string', k);
+      for (const k of Object.keys(id)) assert.ok(['did', 'keyFile', 'name', 'role', 'agency', 'roles'].includes(k), k);
       assert.equal(statSync(id.keyFile).mode & 0o777, 0o600);
     }
     assert.equal(ids.find((i: { role: string }) => i.role === 'citizen') !== undefined, true);
@@ -126,6 +127,41 @@ describe('notarize and verify', () => {
     const r = govchain(['tx', 'submit', '-', '--key', keyFile, '--json'], { env, input: JSON.stringify(body) });
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).status, 'ok');
+  });
+});
+
+describe('identity from the command line', () => {
+  const ids = (): Array<{ name: string; did: string; keyFile: string }> => JSON.parse(readFileSync(join(data, 'demo', 'identities.json'), 'utf8'));
+  test('did show --proof verifies a citizen against the checkpoint; did rotate retires the old key', () => {
+    const chi = ids().find((i) => i.name === 'citizen-chi')!;
+    const show = govchain(['did', 'show', chi.did, '--proof', '--json'], { env });
+    assert.equal(show.code, 0, show.stderr);
+    const doc = JSON.parse(show.stdout);
+    assert.equal(doc.verified, true);
+    assert.equal(doc.didDocument.id, chi.did);
+    const newKey = join(t.dir, 'chi-2.key');
+    const rot = govchain(['did', 'rotate', '--key', chi.keyFile, '--out', newKey, '--json'], { env });
+    assert.equal(rot.code, 0, rot.stderr);
+    assert.equal(JSON.parse(rot.stdout).kid, `${chi.did}#key-2`);
+    assert.equal(statSync(newKey).mode & 0o777, 0o600);
+    const file = join(t.dir, 'chi.txt');
+    writeFileSync(file, 'signed by chi');
+    const old = govchain(['notarize', file, '--key', chi.keyFile], { env });
+    assert.equal(old.code, 2);
+    assert.match(old.stderr, /identity\.key_revoked/);
+    assert.equal(govchain(['notarize', file, '--key', newKey], { env }).code, 0);
+  });
+  test('governance propose and approve with agency keys', () => {
+    const agencies = ids().filter((i) => i.name.startsWith('agency-'));
+    const p = govchain(['governance', 'propose', '--key', agencies[0]!.keyFile, '--action', '{"type":"set_threshold","threshold":3}', '--deadline', new Date(Date.now() + 3600_000).toISOString(), '--json'], { env });
+    assert.equal(p.code, 0, p.stderr);
+    const id = JSON.parse(p.stdout).proposal;
+    const statuses = agencies.slice(1, 4).map((a) => JSON.parse(govchain(['governance', 'approve', id, '--key', a.keyFile, '--json'], { env }).stdout).status);
+    assert.deepEqual(statuses, ['open', 'open', 'executed']);
+    const citizen = ids().find((i) => i.name === 'citizen-an')!;
+    const refused = govchain(['governance', 'approve', id, '--key', citizen.keyFile], { env });
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr.trim().split('\n').length, 1);
   });
 });
 

@@ -24,6 +24,7 @@ test('every error code raised in packages/ is documented in docs/errors.md', () 
     const text = readFileSync(f, 'utf8');
     for (const m of text.matchAll(/(?:GovchainError|problem)\(\s*'([a-z_]+\.[a-z_]+)'/g)) raised.add(m[1]!);
     for (const m of text.matchAll(/\bcode: '([a-z_]+\.[a-z_]+)'/g)) raised.add(m[1]!);
+    for (const m of text.matchAll(/\bmust\([^;]*?, '([a-z_]+\.[a-z_]+)'/g)) raised.add(m[1]!);
   }
   assert.ok(raised.size > 30, `found only ${raised.size} codes; is the scan broken?`);
   const missing = [...raised].filter((c) => !documented.has(c)).sort();

@@ -1,15 +1,22 @@
-/** Signs notary transactions on a worker thread so the benchmark starts sooner. */
+/** Signs benchmark transactions on a worker thread so the benchmark starts sooner. */
 import { parentPort, workerData } from 'node:worker_threads';
-import { canonicalJson, keyPairFromSeed, didKeyFromPublicKey, didKeyKid, fromBase64, randomBytes, signTxSync, toHex } from '@govchain/core';
+import { canonicalJson, keyPairFromSeed, didKeyFromPublicKey, didKeyKid, fromBase64, generateKeyPair, randomBytes, signTxSync, toBase64Url, toHex } from '@govchain/core';
+import type { SignJob } from './sign.js';
 
-const { seeds, count, chain } = workerData as { seeds: string[]; count: number; chain: string };
-const keys = seeds.map((s) => {
-  const pair = keyPairFromSeed(fromBase64(s));
-  return { seed: pair.seed, kid: didKeyKid(pair.publicKey), did: didKeyFromPublicKey(pair.publicKey) };
+const job = workerData as SignJob & { count: number };
+const keys = job.signers.map((s) => {
+  const pair = keyPairFromSeed(fromBase64(s.seed));
+  return { seed: pair.seed, kid: s.kid ?? didKeyKid(pair.publicKey), did: s.did ?? didKeyFromPublicKey(pair.publicKey) };
 });
 const out: string[] = [];
-for (let i = 0; i < count; i++) {
+for (let i = 0; i < job.count; i++) {
   const k = keys[i % keys.length]!;
-  out.push(canonicalJson(signTxSync({ chain, type: 'notary.anchor', signer: k.did, nonce: toHex(randomBytes(8)), payload: { digest: toHex(randomBytes(32)) } }, [k])));
+  const nonce = toHex(randomBytes(8));
+  if (job.kind === 'register-citizen') {
+    const payload = { publicKey: toBase64Url(generateKeyPair().publicKey), commitments: { name: toHex(randomBytes(32)), birthDate: toHex(randomBytes(32)) } };
+    out.push(canonicalJson(signTxSync({ chain: job.chain, type: 'identity.register_citizen', signer: k.did, nonce, payload }, [k])));
+  } else {
+    out.push(canonicalJson(signTxSync({ chain: job.chain, type: 'notary.anchor', signer: k.did, nonce, payload: { digest: toHex(randomBytes(32)) } }, [k])));
+  }
 }
 parentPort!.postMessage(out);

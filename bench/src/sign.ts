@@ -3,15 +3,21 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { toBase64, generateKeyPair } from '@govchain/core';
 
-/** `count` signed notary.anchor envelopes (canonical JSON text) for `chain`, by `signers` keys. */
-export async function presign(chain: string, count: number, signers = 64): Promise<string[]> {
-  const seeds = Array.from({ length: signers }, () => toBase64(generateKeyPair().seed));
+/** What to sign: a transaction mix and the keys that sign it (did:key unless did/kid given). */
+export interface SignJob {
+  chain: string;
+  kind: 'notary' | 'register-citizen';
+  signers: Array<{ seed: string; did?: string; kid?: string }>;
+}
+
+/** `count` signed envelopes (canonical JSON text) for `job`, spread over all cores. */
+export async function presignJob(job: SignJob, count: number): Promise<string[]> {
   const n = Math.max(1, availableParallelism());
   const per = Math.ceil(count / n);
   const parts = await Promise.all(
     Array.from({ length: n }, (_, i) =>
       new Promise<string[]>((resolve, reject) => {
-        const w = new Worker(new URL('./sign-worker.js', import.meta.url), { workerData: { seeds, count: Math.min(per, count - i * per), chain } });
+        const w = new Worker(new URL('./sign-worker.js', import.meta.url), { workerData: { ...job, count: Math.max(0, Math.min(per, count - i * per)) } });
         w.once('message', (m: string[]) => {
           resolve(m);
           void w.terminate();
@@ -21,4 +27,9 @@ export async function presign(chain: string, count: number, signers = 64): Promi
     ),
   );
   return parts.flat();
+}
+
+/** `count` notary.anchor envelopes for `chain`, signed by `signers` fresh did:key keys. */
+export function presign(chain: string, count: number, signers = 64): Promise<string[]> {
+  return presignJob({ chain, kind: 'notary', signers: Array.from({ length: signers }, () => ({ seed: toBase64(generateKeyPair().seed) })) }, count);
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes, signTxSync, toHex, type JsonValue, type TxEnvelope } from '@govchain/core';
-import { GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
+import { bootstrapDemo, GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import { pino } from 'pino';
 
 /** A fresh temporary folder, removed by the returned cleanup. */
@@ -25,6 +25,8 @@ export function demoChain(opts: { validators?: number } = {}): { dir: string; ci
 export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number } = {}): Promise<GovchainNode> {
   const node = await GovchainNode.open({ dataDir: dir, blockIntervalMs: opts.blockIntervalMs ?? 10, verifierWorkers: opts.verifierWorkers ?? 1, logger: pino({ level: 'silent' }) });
   await node.start();
+  const boot = await bootstrapDemo(node, dir);
+  if (boot.failed > 0) throw new Error(`demo bootstrap: ${boot.failed} registrations failed`);
   return node;
 }
 

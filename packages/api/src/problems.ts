@@ -23,6 +23,21 @@ const STATUS_BY_CODE: Record<string, number> = {
   'node.stopping': 503,
   'ordering.unavailable': 503,
   'internal.error': 500,
+  'did.not_found': 404,
+  'identity.not_found': 404,
+  'governance.no_proposal': 404,
+  'identity.exists': 409,
+  'identity.duplicate_person': 409,
+  'identity.key_exists': 409,
+  'identity.key_not_active': 409,
+  'identity.last_key': 409,
+  'identity.too_many_keys': 409,
+  'governance.closed': 409,
+  'governance.expired': 409,
+  'governance.already_approved': 409,
+  'auth.challenge_unknown': 401,
+  'auth.bad_signature': 401,
+  'auth.token_invalid': 401,
 };
 const STATUS_BY_PREFIX: Array<[string, number]> = [
   ['tx.', 400],
@@ -31,6 +46,7 @@ const STATUS_BY_PREFIX: Array<[string, number]> = [
   ['request.', 400],
   ['proof.', 400],
   ['checkpoint.', 400],
+  ['auth.', 403],
 ];
 
 /** The HTTP status of an error code. */
@@ -44,6 +60,8 @@ export function statusForCode(code: string): number {
 
 const TITLES: Record<number, string> = {
   400: 'Bad Request',
+  401: 'Unauthorized',
+  403: 'Forbidden',
   404: 'Not Found',
   409: 'Conflict',
   413: 'Content Too Large',

@@ -3,6 +3,8 @@
  * validate (schema-first), call the node, present. Each module adds its routes as a
  * plugin. Errors leave as RFC 9457 problem bodies.
  */
+import { randomUUID } from 'node:crypto';
+import { Histogram } from 'prom-client';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -14,6 +16,7 @@ import { proofRoutes } from './routes/proofs.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
+import { identityRoutes } from './routes/identity.js';
 import { Problem } from './schemas.js';
 
 /** Options of {@link createApiServer}. */
@@ -28,6 +31,11 @@ export interface ApiServerOptions {
 /** Build the API server (not listening yet; call `listen`). */
 export async function createApiServer(opts: ApiServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
+    requestIdHeader: false,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9._-]{1,64}$/.test(given) ? given : randomUUID();
+    },
     logger: opts.logger ?? false,
     bodyLimit: opts.bodyLimit ?? 1024 * 1024,
     requestTimeout: 30_000,
@@ -47,10 +55,30 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
+        { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
       ],
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  // API latency per route and status, in the node's registry (docs/observability.md);
+  // every response names its request id (X-Request-Id, taken from the caller when given).
+  const httpSeconds =
+    (opts.node.metrics.registry.getSingleMetric('govchain_http_request_seconds') as Histogram<'method' | 'route' | 'status'> | undefined) ??
+    new Histogram({
+      name: 'govchain_http_request_seconds',
+      help: 'HTTP request latency by route and status',
+      labelNames: ['method', 'route', 'status'],
+      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30],
+      registers: [opts.node.metrics.registry],
+    });
+  app.addHook('onRequest', async (req, reply) => {
+    void reply.header('x-request-id', req.id);
+  });
+  app.addHook('onResponse', async (req, reply) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    httpSeconds.observe({ method: req.method, route: route.startsWith('/v1/events') ? '/v1/events' : route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  });
 
   // Strict content types: request bodies are JSON, nothing else (415 otherwise).
   app.removeContentTypeParser('text/plain');
@@ -84,6 +112,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
+  await app.register(identityRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   app.get('/', { schema: { hide: true } }, async (_req, reply) => {

@@ -6,6 +6,8 @@
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor } from './context.js';
 import { registerAudit } from './commands/audit.js';
+import { registerDid } from './commands/did.js';
+import { registerDoctor } from './commands/doctor.js';
 import { registerInit } from './commands/init.js';
 import { registerKeygen } from './commands/keygen.js';
 import { registerNotarize } from './commands/notarize.js';
@@ -34,7 +36,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerNetwork]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid, registerDoctor, registerNetwork]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

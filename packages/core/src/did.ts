@@ -8,7 +8,8 @@
  * knows what can be decided without state.
  */
 import { base58 } from '@scure/base';
-import { concatBytes } from './bytes.js';
+import { concatBytes, toBase64Url, utf8 } from './bytes.js';
+import { sha256 } from './crypto.js';
 import { GovchainError } from './errors.js';
 
 const ED25519_MULTICODEC = new Uint8Array([0xed, 0x01]);
@@ -56,4 +57,27 @@ export function parseKid(kid: string): { did: string; fragment: string } {
 /** True when `did` is syntactically a DID (W3C DID Core 1.0 s.3.1, simplified: method and id). */
 export function isDid(did: unknown): did is string {
   return typeof did === 'string' && did.length <= 256 && /^did:[a-z0-9]+:[A-Za-z0-9._:%-]+$/.test(did);
+}
+
+/**
+ * The ledger's own DID method, `did:gov` (docs/did-gov.md):
+ * `did:gov:<chain id>:<base58btc(first 16 bytes of SHA-256("did:gov|" || chain id || "|" ||
+ * base64url(inception public key)))>`. The DID is fixed by the key it was registered with,
+ * so a registrant knows it before registration; its current keys live in ledger state.
+ */
+export function govDidFromPublicKey(chainId: string, publicKey: Uint8Array): string {
+  if (!(publicKey instanceof Uint8Array) || publicKey.length !== 32) throw new RangeError('publicKey: expected 32 bytes');
+  const digest = sha256(utf8(`did:gov|${chainId}|${toBase64Url(publicKey)}`));
+  return `did:gov:${chainId}:${base58.encode(digest.subarray(0, 16))}`;
+}
+
+/** True when `did` is a syntactically valid did:gov DID. */
+export function isGovDid(did: unknown): did is string {
+  return typeof did === 'string' && /^did:gov:[a-z0-9][a-z0-9.-]{0,63}:[1-9A-HJ-NP-Za-km-z]{16,24}$/.test(did);
+}
+
+/** The DID method name of a DID (`key`, `gov`, ...). */
+export function didMethod(did: string): string {
+  const end = did.indexOf(':', 4);
+  return end < 0 ? '' : did.slice(4, end);
 }

@@ -16,3 +16,5 @@ export * from './module.js';
 export * from './merkle/index.js';
 export * from './smt/index.js';
 export * from './checkpoint/index.js';
+export * from './commitment.js';
+export * from './auth.js';

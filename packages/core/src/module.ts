@@ -52,6 +52,16 @@ export interface QueryDefinition<P = any> {
   run(state: StateReader, params: P): JsonValue;
 }
 
+/** What a module's genesis hook may do: write its initial state from genesis.json. */
+export interface GenesisContext {
+  readonly chainId: string;
+  /** Genesis time. */
+  readonly time: string;
+  get(key: string): JsonValue | undefined;
+  set(key: string, value: JsonValue): void;
+  read(module: string, key: string): JsonValue | undefined;
+}
+
 /** An e-government module. */
 export interface ModuleDefinition {
   /** Lowercase name, the `<module>` of transaction types and state paths. */
@@ -59,4 +69,16 @@ export interface ModuleDefinition {
   readonly description: string;
   readonly txTypes: { readonly [action: string]: TxTypeDefinition };
   readonly queries?: { readonly [name: string]: QueryDefinition };
+  /**
+   * Initial state from the genesis document, written before the first block's
+   * transactions (so it is committed by the first block's state root).
+   */
+  genesis?(ctx: GenesisContext, genesis: { readonly [key: string]: JsonValue }): void;
+  /** The DID method this module resolves from state (e.g. "gov" for did:gov). */
+  readonly didMethod?: string;
+  /**
+   * Resolve a key id of `didMethod` to its public key as of `state`; throw a GovchainError
+   * (`tx.unknown_key`, `identity.key_revoked`, ...) when it is not a usable key.
+   */
+  resolveKey?(state: StateReader, kid: string, did: string): Uint8Array;
 }

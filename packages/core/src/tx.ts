@@ -90,11 +90,16 @@ export function parseEnvelope(value: unknown): TxEnvelope {
   return value as unknown as TxEnvelope;
 }
 
-/** Resolves a key id to a 32-byte Ed25519 public key, or throws a GovchainError. */
-export type KeyResolver = (kid: string, did: string) => Uint8Array;
+/**
+ * Resolves a key id to a 32-byte Ed25519 public key, or throws a GovchainError. May return
+ * `null` to defer: the signature is then left unverified here and must be verified where
+ * the ledger state it depends on is known (block execution, for ledger DIDs).
+ */
+export type KeyResolver = (kid: string, did: string) => Uint8Array | null;
 
 /** Resolver for `did:key` key ids only (no ledger state needed). */
 export const resolveDidKey: KeyResolver = (kid, did) => {
+  if (!did.startsWith('did:key:')) throw new GovchainError('tx.unknown_key', `${did} cannot be resolved here (only did:key is known without ledger state)`);
   const pub = publicKeyFromDidKey(did);
   if (kid !== `${did}#${did.slice('did:key:'.length)}`) throw new GovchainError('tx.unknown_key', `${kid} is not the key of ${did}`);
   return pub;
@@ -106,8 +111,10 @@ export interface CheckedEnvelope {
   txid: string;
   /** JCS(body), the signed message. */
   bodyBytes: Uint8Array;
-  /** DIDs whose signatures verified, in envelope order. */
+  /** DIDs whose signatures verified (or were deferred), in envelope order. */
   signers: string[];
+  /** Per signature: the public key it verified under, or null when deferred by the resolver. */
+  keys: Array<Uint8Array | null>;
 }
 
 /** Options for {@link checkEnvelope}. */
@@ -138,6 +145,7 @@ export function checkEnvelope(value: unknown, opts: CheckEnvelopeOptions): Check
   opts.validateBody?.(body);
   const txid = toHex(sha256(bodyBytes));
   const signers: string[] = [];
+  const keys: Array<Uint8Array | null> = [];
   const resolve = opts.resolveKey ?? resolveDidKey;
   envelope.signatures.forEach((s, i) => {
     let did: string;
@@ -154,18 +162,19 @@ export function checkEnvelope(value: unknown, opts: CheckEnvelopeOptions): Check
       } catch {
         fail('tx.bad_signature', `/signatures/${i}/sig`, 'sig must be base64url without padding');
       }
-      let pub: Uint8Array;
+      let pub: Uint8Array | null;
       try {
         pub = resolve(s.kid, did);
       } catch (e) {
         throw new GovchainError((e as GovchainError).code ?? 'tx.unknown_key', `signature ${i}: ${(e as Error).message}`, { field: `/signatures/${i}/kid` });
       }
-      if (!verifyEd25519(pub, bodyBytes, sig)) fail('tx.bad_signature', `/signatures/${i}/sig`, `signature ${i} by ${s.kid} does not verify`);
-    }
+      if (pub !== null && !verifyEd25519(pub, bodyBytes, sig)) fail('tx.bad_signature', `/signatures/${i}/sig`, `signature ${i} by ${s.kid} does not verify`);
+      keys.push(pub);
+    } else keys.push(null);
     signers.push(did);
   });
   if (!signers.includes(body.signer)) fail('tx.signer_missing', '/signatures', `the signer ${body.signer} has not signed`);
-  return { envelope, txid, bodyBytes, signers };
+  return { envelope, txid, bodyBytes, signers, keys };
 }
 
 /** Something that can sign a transaction body: a key file, a WebCrypto key, an HSM. */

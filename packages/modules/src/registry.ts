@@ -2,7 +2,7 @@
  * The module registry: which modules a chain runs, and the stateless validation of
  * their transaction payloads (JSON Schema, compiled once per type with TypeBox).
  */
-import { GovchainError, splitTxType, type ModuleDefinition, type TxTypeDefinition } from '@govchain/core';
+import { GovchainError, didMethod, parseKid, resolveDidKey, splitTxType, type GenesisContext, type JsonValue, type ModuleDefinition, type StateReader, type TxTypeDefinition } from '@govchain/core';
 import type { TSchema } from '@sinclair/typebox';
 import { TypeCompiler, type TypeCheck } from '@sinclair/typebox/compiler';
 
@@ -23,6 +23,15 @@ export interface ModuleRegistry {
   txType(type: string): RegisteredTxType;
   /** Validate a payload against its type's schema; throws `tx.invalid_payload` naming the field. */
   validatePayload(type: string, payload: unknown): RegisteredTxType;
+  /**
+   * The public key of `kid` as of `state`: did:key from the DID itself, other methods from
+   * the module that owns the method. Throws a GovchainError when it is not usable.
+   */
+  resolveKey(state: StateReader, kid: string): Uint8Array;
+  /** True when the key of `kid` depends on ledger state (not did:key). */
+  isStateKey(kid: string): boolean;
+  /** Run every module's genesis hook, in registration order. */
+  runGenesis(ctx: (module: string) => GenesisContext, genesis: { readonly [key: string]: JsonValue }): void;
 }
 
 /** Build a registry; module names must be unique. */
@@ -46,9 +55,23 @@ export function createModuleRegistry(modules: readonly ModuleDefinition[]): Modu
     }
     return t;
   };
+  const byMethod = new Map<string, ModuleDefinition>();
+  for (const m of modules) if (m.didMethod !== undefined && m.resolveKey !== undefined) byMethod.set(m.didMethod, m);
   return {
     modules,
     module: (name) => byName.get(name),
+    resolveKey(state, kid) {
+      const { did } = parseKid(kid);
+      const method = didMethod(did);
+      if (method === 'key') return resolveDidKey(kid, did)!;
+      const m = byMethod.get(method);
+      if (m === undefined) throw new GovchainError('tx.unknown_key', `unsupported DID method "did:${method}"`);
+      return m.resolveKey!(state, kid, did);
+    },
+    isStateKey: (kid) => !kid.startsWith('did:key:'),
+    runGenesis(ctx, genesis) {
+      for (const m of modules) m.genesis?.(ctx(m.name), genesis);
+    },
     txType,
     validatePayload(type, payload) {
       const t = txType(type);

@@ -34,9 +34,11 @@ import {
   type JsonValue,
   type SmtNodeReader,
   type TxEnvelope,
+  type CheckedEnvelope,
+  resolveDidKey,
 } from '@govchain/core';
-import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
-import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
+import { createModuleRegistry, defaultModules, readGovernance, type ModuleRegistry } from '@govchain/modules';
+import { executeBlock, type ChainView, type ExecutableTx, type GenesisDocument } from './execute.js';
 import type { Genesis } from './genesis.js';
 import { decodeSmtNode } from './smt-codec.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
@@ -91,8 +93,12 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
   let logSize = 0;
   let prevHash = '0'.repeat(64);
   let prevTime = '';
-  const vkeys = genesis.validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
-  const quorum = quorumFor(genesis.validators.length);
+  // The latest certified checkpoint is checked against the validators known to the state
+  // (and genesis); full mode checks each stored checkpoint against the set of its block.
+  const current = readGovernance({ get: (m, k) => store.stateValue(m, k) })?.validators ?? [];
+  const known = new Map([...genesis.validators, ...current].map((v) => [v.publicKey, v.name]));
+  const vkeys = [...known].map(([publicKey, name]) => formatVerifierKey(name, fromBase64(publicKey)));
+  let blockVkeys = vkeys;
 
   // Full mode: an independent in-memory replica built by re-execution.
   const memState = new Map<string, JsonValue>();
@@ -144,13 +150,15 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
       if (receipt!.txid !== txid || receipt!.height !== h || receipt!.index !== i) fail(`receipt of ${txid} does not match its transaction`);
       leafHashes.push(hashLeaf(leaf!));
       if (full) {
-        let signers: string[];
+        let checked: CheckedEnvelope;
         try {
-          signers = checkEnvelope(env!, { chainId: genesis.chainId, now: 0 }).signers;
+          // did:key signatures verify here; ledger-DID signatures are verified by
+          // re-execution against the state of their block.
+          checked = checkEnvelope(env!, { chainId: genesis.chainId, now: 0, resolveKey: (kid, did) => (registry.isStateKey(kid) ? null : resolveDidKey(kid, did)) });
         } catch (e) {
           fail(`transaction ${txid} fails verification: ${(e as Error).message}`);
         }
-        executable.push({ txid, envelope: stored!.envelope, body: env!.body, signers: signers! });
+        executable.push({ txid, envelope: stored!.envelope, body: env!.body, signers: checked!.signers, signatures: env!.signatures, keys: checked!.keys.map(() => null) });
       }
     });
     const appended = appendLeafHashes(log, logSize, leafHashes);
@@ -158,7 +166,9 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
     logSize = appended.size;
     if (hd.logSize !== logSize || toHex(logRoot(log, logSize)) !== hd.logRoot) fail('log root does not match the receipts');
     if (full) {
-      const executed = executeBlock(memView, registry, h, hd.time, executable);
+      const gov = readGovernance({ get: (m, k) => memView.stateValue(m, k) });
+      blockVkeys = (gov?.validators ?? genesis.validators).map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
+      const executed = executeBlock(memView, registry, h, hd.time, executable, { genesis: genesis as unknown as GenesisDocument });
       if (executed.blockHash !== hashBlockHeader(hd)) {
         const why = executed.header.stateRoot !== hd.stateRoot ? 'state root differs from re-execution' : 'header differs from re-execution';
         fail(why);
@@ -181,7 +191,7 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
         const cp = parseCheckpoint(text);
         if (cp.height !== h || toHex(cp.rootHash) !== hd.logRoot || toHex(cp.stateRoot) !== hd.stateRoot) fail('stored checkpoint does not match the block');
         try {
-          verifyCheckpointNote(note, vkeys, 1);
+          verifyCheckpointNote(note, blockVkeys, 1);
         } catch (e) {
           fail(`stored checkpoint signature is invalid: ${(e as Error).message}`);
         }
@@ -205,7 +215,7 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
     const note = store.checkpoint(certified);
     if (note === undefined) fail(head.height, 'the certified checkpoint is missing');
     try {
-      verifyCheckpointNote(note!, vkeys, quorum);
+      verifyCheckpointNote(note!, vkeys, 1);
     } catch (e) {
       fail(head.height, `the certified checkpoint does not verify: ${(e as Error).message}`);
     }

@@ -4,11 +4,28 @@
  *   node.json               this node's settings (name, validator key files)
  *   keys/*.key              Ed25519 keys, mode 0600
  *   demo/identities.json    demo cast (CONTRACT.md s.8), with demo/keys/*.key
+ *   demo/bootstrap.json     the cast's registration transactions (submitted on first start)
+ *   demo/wallets/*.json     each demo person's attribute openings (value + salt)
  *   db/                     the LMDB chain store
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { GovchainError, toBase64 } from '@govchain/core';
+import { createHmac } from 'node:crypto';
+import {
+  GovchainError,
+  commitAttribute,
+  generateKeyPair,
+  govDidFromPublicKey,
+  openAttribute,
+  randomBytes,
+  signTxSync,
+  toBase64,
+  toBase64Url,
+  toHex,
+  type JsonValue,
+  type TxEnvelope,
+} from '@govchain/core';
+import { AUTHORITIES } from '@govchain/modules';
 import { CHAIN_ID_PATTERN, parseGenesis, type Genesis } from './genesis.js';
 import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js';
 
@@ -18,12 +35,14 @@ export interface NodeConfig {
   validatorKeys: string[];
 }
 
-/** A demo identity (CONTRACT.md s.8). */
+/** A demo identity (CONTRACT.md s.8), with its agency and roles where it has them. */
 export interface DemoIdentity {
   name: string;
   role: string;
   did: string;
   keyFile: string;
+  agency?: string;
+  roles?: string[];
 }
 
 /** Paths inside a data folder. */
@@ -49,32 +68,58 @@ export interface InitOptions {
   time?: string;
 }
 
+/** One member of the demo cast. */
+interface CastMember {
+  name: string;
+  role: string;
+  /** Agencies: authorities. Officers: their agency's cast name and roles. */
+  authorities?: string[];
+  agency?: string;
+  roles?: string[];
+  /** Citizens and businesses: attributes committed to at registration (fictional). */
+  attributes?: Record<string, string>;
+}
+
 /** The demo cast: agencies, officers, citizens and businesses of the development network. */
-export const DEMO_CAST: ReadonlyArray<{ name: string; role: string }> = [
-  { name: 'citizen-an', role: 'citizen' },
-  { name: 'citizen-binh', role: 'citizen' },
-  { name: 'citizen-chi', role: 'citizen' },
-  { name: 'business-saigon-coffee', role: 'business' },
-  { name: 'business-hanoi-build', role: 'business' },
-  { name: 'agency-identity', role: 'agency:identity-authority' },
-  { name: 'agency-land', role: 'agency:land-office' },
-  { name: 'agency-tax', role: 'agency:tax-department' },
-  { name: 'agency-procurement', role: 'agency:procurement-authority' },
-  { name: 'agency-health', role: 'agency:health-department' },
-  { name: 'agency-treasury', role: 'agency:treasury' },
-  { name: 'agency-audit', role: 'agency:auditor' },
-  { name: 'officer-identity-lan', role: 'officer:identity-officer' },
-  { name: 'officer-land-minh', role: 'officer:land-registrar' },
-  { name: 'officer-tax-hoa', role: 'officer:tax-officer' },
-  { name: 'officer-procurement-quang', role: 'officer:procurement-officer' },
-  { name: 'officer-health-thu', role: 'officer:health-provider' },
-  { name: 'officer-treasury-son', role: 'officer:treasury' },
-  { name: 'officer-audit-vy', role: 'officer:auditor' },
+export const DEMO_CAST: ReadonlyArray<CastMember> = [
+  { name: 'agency-identity', role: 'agency:identity-authority', authorities: ['identity'] },
+  { name: 'agency-land', role: 'agency:land-office', authorities: ['land', 'services'] },
+  { name: 'agency-tax', role: 'agency:tax-department', authorities: ['tax', 'services'] },
+  { name: 'agency-procurement', role: 'agency:procurement-authority', authorities: ['procurement'] },
+  { name: 'agency-health', role: 'agency:health-department', authorities: ['health'] },
+  { name: 'agency-treasury', role: 'agency:treasury', authorities: ['payments'] },
+  { name: 'agency-audit', role: 'agency:auditor', authorities: ['audit'] },
+  { name: 'officer-identity-lan', role: 'officer:identity-officer', agency: 'agency-identity', roles: ['identity_officer'] },
+  { name: 'officer-land-minh', role: 'officer:land-registrar', agency: 'agency-land', roles: ['land_registrar', 'service_officer'] },
+  { name: 'officer-tax-hoa', role: 'officer:tax-officer', agency: 'agency-tax', roles: ['tax_officer', 'service_officer'] },
+  { name: 'officer-procurement-quang', role: 'officer:procurement-officer', agency: 'agency-procurement', roles: ['procurement_officer'] },
+  { name: 'officer-health-thu', role: 'officer:health-provider', agency: 'agency-health', roles: ['health_provider'] },
+  { name: 'officer-treasury-son', role: 'officer:treasury', agency: 'agency-treasury', roles: ['treasury_officer'] },
+  { name: 'officer-audit-vy', role: 'officer:auditor', agency: 'agency-audit', roles: ['auditor'] },
+  { name: 'citizen-an', role: 'citizen', attributes: { name: 'Nguyễn Văn An', birthDate: '1988-03-14', nationalId: '001088012345' } },
+  { name: 'citizen-binh', role: 'citizen', attributes: { name: 'Trần Thị Bình', birthDate: '1992-11-02', nationalId: '079192054321' } },
+  { name: 'citizen-chi', role: 'citizen', attributes: { name: 'Lê Minh Chi', birthDate: '2001-07-21', nationalId: '048201098765' } },
+  { name: 'business-saigon-coffee', role: 'business', attributes: { name: 'Saigon Coffee JSC', taxCode: '0312345678' } },
+  { name: 'business-hanoi-build', role: 'business', attributes: { name: 'Hanoi Build Co., Ltd', taxCode: '0109876543' } },
 ];
 
+/** The keyed hash the identity authority records to keep one registration per person. */
+export function uniquenessTag(secret: Uint8Array, chainId: string, identifier: string): string {
+  return createHmac('sha256', secret).update(`govchain-uniqueness|${chainId}|${identifier}`).digest('hex');
+}
+
+/** A key whose identity is a did:gov DID derived from it (kid `#key-1`). */
+export function createGovKey(chainId: string): LoadedKey {
+  const pair = generateKeyPair();
+  const did = govDidFromPublicKey(chainId, pair.publicKey);
+  return { ...pair, did, kid: `${did}#key-1` };
+}
+
 /**
- * Create a data folder: validator keys, genesis, node settings and, with `demo`, the demo
- * cast. Refuses to touch a folder that already holds a chain.
+ * Create a data folder: validator keys, genesis (validators, founding agencies, governance
+ * threshold), node settings and, with `demo`, the demo cast with its registration
+ * transactions (demo/bootstrap.json, submitted by the node on first start). Refuses to
+ * touch a folder that already holds a chain.
  */
 export function initDataDir(opts: InitOptions): { genesis: Genesis; identities: DemoIdentity[] } {
   const p = dataPaths(opts.dir);
@@ -93,20 +138,64 @@ export function initDataDir(opts: InitOptions): { genesis: Genesis; identities: 
     validatorKeys.push(rel);
     validators.push({ name: `${chainId}-validator-${i}`, publicKey: toBase64(key.publicKey) });
   }
-  const genesis = parseGenesis({ chainId, time: opts.time ?? new Date().toISOString(), validators });
+  // Founding agencies: the demo's seven, or one agency holding every authority.
+  const cast: CastMember[] = opts.demo ? [...DEMO_CAST] : [{ name: 'agency-founding', role: 'agency:founding', authorities: [...AUTHORITIES] }];
+  const keys = new Map<string, LoadedKey>();
+  for (const m of cast) keys.set(m.name, createGovKey(chainId));
+  const agencies = cast.filter((m) => m.authorities !== undefined).map((m) => ({ name: m.name, publicKey: toBase64Url(keys.get(m.name)!.publicKey), authorities: m.authorities! }));
+  const genesis = parseGenesis({
+    chainId,
+    time: opts.time ?? new Date().toISOString(),
+    validators,
+    agencies,
+    governance: { threshold: Math.floor(agencies.length / 2) + 1 },
+  });
   writeFileSync(p.genesis, JSON.stringify(genesis, null, 2) + '\n');
   writeFileSync(p.config, JSON.stringify({ validatorKeys } satisfies NodeConfig, null, 2) + '\n');
   const identities: DemoIdentity[] = [];
-  if (opts.demo) {
-    for (const member of DEMO_CAST) {
-      const key = createKey();
-      const keyFile = resolve(p.demo, 'keys', `${member.name}.key`);
-      writeKeyFile(keyFile, key);
-      identities.push({ name: member.name, role: member.role, did: key.did, keyFile });
-    }
-    writeFileSync(p.identities, JSON.stringify(identities, null, 2) + '\n');
+  const keyDir = opts.demo ? resolve(p.demo, 'keys') : resolve(p.keys);
+  for (const m of cast) {
+    const keyFile = resolve(keyDir, `${m.name}.key`);
+    writeKeyFile(keyFile, keys.get(m.name)!);
+    const id: DemoIdentity = { name: m.name, role: m.role, did: keys.get(m.name)!.did, keyFile };
+    if (m.agency !== undefined) id.agency = keys.get(m.agency)!.did;
+    if (m.roles !== undefined) id.roles = m.roles;
+    identities.push(id);
   }
-  return { genesis, identities };
+  if (opts.demo) {
+    writeFileSync(p.identities, JSON.stringify(identities, null, 2) + '\n');
+    writeDemoBootstrap(opts.dir, chainId, cast, keys);
+    return { genesis, identities };
+  }
+  return { genesis, identities: [] };
+}
+
+/**
+ * The registration transactions of the demo cast, in two phases: agencies register their
+ * officers; then the identity officer registers citizens and businesses (with salted
+ * commitments; each person's openings go to demo/wallets/<name>.json, mode 0600).
+ */
+function writeDemoBootstrap(dir: string, chainId: string, cast: CastMember[], keys: Map<string, LoadedKey>): void {
+  const p = dataPaths(dir);
+  const sign = (signer: string, type: string, payload: Record<string, JsonValue>): TxEnvelope => {
+    const k = keys.get(signer)!;
+    return signTxSync({ chain: chainId, type, signer: k.did, nonce: `demo-${type}-${toHex(randomBytes(6))}`, payload }, [k]);
+  };
+  const officers = cast.filter((m) => m.agency !== undefined).map((m) => sign(m.agency!, 'identity.register_officer', { publicKey: toBase64Url(keys.get(m.name)!.publicKey), roles: m.roles! }));
+  const secret = randomBytes(32);
+  writeFileSync(join(p.demo, 'keys', 'identity-authority-uniqueness.secret'), toBase64(secret) + '\n', { mode: 0o600 });
+  mkdirSync(join(p.demo, 'wallets'), { recursive: true, mode: 0o700 });
+  const people = cast
+    .filter((m) => m.attributes !== undefined)
+    .map((m) => {
+      const openings = Object.entries(m.attributes!).map(([attribute, value]) => openAttribute(attribute, value));
+      writeFileSync(join(p.demo, 'wallets', `${m.name}.json`), JSON.stringify({ did: keys.get(m.name)!.did, openings }, null, 2) + '\n', { mode: 0o600 });
+      const commitments = Object.fromEntries(openings.map((o) => [o.attribute, commitAttribute(o)]));
+      const identifier = m.attributes!.nationalId ?? m.attributes!.taxCode!;
+      const type = m.role === 'business' ? 'identity.register_business' : 'identity.register_citizen';
+      return sign('officer-identity-lan', type, { publicKey: toBase64Url(keys.get(m.name)!.publicKey), commitments, uniqueness: uniquenessTag(secret, chainId, identifier) });
+    });
+  writeFileSync(join(p.demo, 'bootstrap.json'), JSON.stringify({ phases: [officers, people] }) + '\n');
 }
 
 /** Options of {@link initNetworkDirs}. */

@@ -29,6 +29,11 @@ import {
   type TxBody,
   type TxContext,
   type TxEvent,
+  type TxSignature,
+  type StateReader,
+  canonicalBytes,
+  fromBase64Url,
+  verifyEd25519,
 } from '@govchain/core';
 import type { ModuleRegistry } from '@govchain/modules';
 import type { ChainHead } from './store.js';
@@ -51,6 +56,18 @@ export interface ExecutableTx {
   envelope: string;
   body: TxBody;
   signers: string[];
+  signatures: TxSignature[];
+  /** Per signature: hex public key it was verified under before ordering, or null. */
+  keys: Array<string | null>;
+}
+
+/** The genesis document as modules see it. */
+export type GenesisDocument = { readonly [key: string]: JsonValue };
+
+/** Options of {@link executeBlock}. */
+export interface ExecuteOptions {
+  /** Genesis, whose module hooks run before the first block's transactions. */
+  genesis?: GenesisDocument;
 }
 
 /** A state value as written: its JCS text and the SHA-256 of that text. */
@@ -76,7 +93,7 @@ export interface ExecutedBlock {
 }
 
 /** Execute `txs` as block `height` at `time` on top of `view`. */
-export function executeBlock(view: ChainView, registry: ModuleRegistry, height: number, time: string, txs: readonly ExecutableTx[]): ExecutedBlock {
+export function executeBlock(view: ChainView, registry: ModuleRegistry, height: number, time: string, txs: readonly ExecutableTx[], opts: ExecuteOptions = {}): ExecutedBlock {
   const head = view.head();
   const expectedHeight = (head?.height ?? 0) + 1;
   if (height !== expectedHeight) throw new GovchainError('chain.height_gap', `block ${height} delivered, expected ${expectedHeight}`);
@@ -89,6 +106,20 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     if (blockWrites.has(k)) return parse(blockWrites.get(k));
     return view.stateValue(module, key);
   };
+  if (height === 1 && opts.genesis !== undefined) {
+    const genesisTime = typeof opts.genesis.time === 'string' ? opts.genesis.time : time;
+    registry.runGenesis(
+      (module) => ({
+        chainId: view.chainId,
+        time: genesisTime,
+        get: (key) => readState(module, key),
+        set: (key, value) => void blockWrites.set(stateTableKey(module, key), canonicalJson(value)),
+        read: (m, key) => readState(m, key),
+      }),
+      opts.genesis,
+    );
+  }
+  const stateReader: StateReader = { get: (m, k) => readState(m, k) };
   const seen = new Set<string>();
   const txids: string[] = [];
   const envelopes: string[] = [];
@@ -109,6 +140,7 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
       if (tx.body.expires !== undefined && Date.parse(tx.body.expires) <= blockMs) {
         throw new GovchainError('tx.expired', `transaction expired at ${tx.body.expires}, block time ${time}`);
       }
+      checkLedgerSignatures(registry, stateReader, tx);
       const t = registry.txType(tx.body.type);
       const module = t.module.name;
       const ctx: TxContext = {
@@ -183,6 +215,28 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     stateWrites,
     faults,
   };
+}
+
+/**
+ * Signatures by ledger DIDs count only if their key is valid in the state this transaction
+ * executes on (earlier transactions of the block included): a key revoked before it is
+ * refused, and a key verified before ordering must still be the key the state names.
+ */
+function checkLedgerSignatures(registry: ModuleRegistry, state: StateReader, tx: ExecutableTx): void {
+  let bodyBytes: Uint8Array | undefined;
+  tx.signatures.forEach((s, i) => {
+    if (!registry.isStateKey(s.kid)) return;
+    const pub = registry.resolveKey(state, s.kid);
+    if (tx.keys[i] === toHex(pub)) return;
+    bodyBytes ??= canonicalBytes(tx.body);
+    let sig: Uint8Array;
+    try {
+      sig = fromBase64Url(s.sig);
+    } catch {
+      throw new GovchainError('tx.bad_signature', `signature ${i} is not base64url`);
+    }
+    if (!verifyEd25519(pub, bodyBytes, sig)) throw new GovchainError('tx.bad_signature', `signature ${i} by ${s.kid} does not verify under its current key`);
+  });
 }
 
 /** Root after an append, reading new nodes from the append's own writes first. */

@@ -4,6 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { GovchainError, canonicalBytes, fromBase64, sha256, toHex } from '@govchain/core';
+import { AUTHORITIES } from '@govchain/modules';
 
 /** A validator: a name (signed-note key name) and its Ed25519 public key (base64). */
 export interface GenesisValidator {
@@ -11,11 +12,22 @@ export interface GenesisValidator {
   publicKey: string;
 }
 
+/** A founding agency: a name, its first key (base64url) and its authorities. */
+export interface GenesisAgency {
+  name: string;
+  publicKey: string;
+  authorities: string[];
+}
+
 /** The genesis document. */
 export interface Genesis {
   chainId: string;
   time: string;
   validators: GenesisValidator[];
+  /** Founding member agencies (did:gov identities derived from their keys). */
+  agencies?: GenesisAgency[];
+  /** Governance policy: approvals needed for a proposal (default: a majority of agencies). */
+  governance?: { threshold: number };
 }
 
 /** Validator names are signed-note key names: no spaces, no '+'. */
@@ -45,6 +57,18 @@ export function parseGenesis(value: unknown): Genesis {
       key = undefined;
     }
     if (key?.length !== 32) bad(`validator ${v.name} public key must be 32 bytes of base64`);
+  }
+  const agencyKeys = new Set<string>();
+  for (const a of g.agencies ?? []) {
+    if (typeof a?.name !== 'string' || a.name.length === 0 || a.name.length > 120) bad('agency name must be 1-120 characters');
+    if (typeof a.publicKey !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(a.publicKey)) bad(`agency ${a.name} publicKey must be 32 bytes of base64url`);
+    if (agencyKeys.has(a.publicKey)) bad(`agency key of ${a.name} listed twice`);
+    agencyKeys.add(a.publicKey);
+    if (!Array.isArray(a.authorities) || !a.authorities.every((x) => AUTHORITIES.includes(x))) bad(`agency ${a.name} authorities must be among ${AUTHORITIES.join(', ')}`);
+  }
+  if (g.governance !== undefined) {
+    const n = g.agencies?.length ?? 0;
+    if (!Number.isInteger(g.governance.threshold) || g.governance.threshold < 1 || g.governance.threshold > Math.max(n, 1)) bad(`governance.threshold must be 1-${Math.max(n, 1)}`);
   }
   return g;
 }

@@ -13,3 +13,4 @@ export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './cosign.js';
+export * from './bootstrap.js';

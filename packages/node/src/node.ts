@@ -32,12 +32,12 @@ import {
   type SmtProof,
   type TxEnvelope,
 } from '@govchain/core';
-import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
+import { createModuleRegistry, defaultModules, readGovernance, type ModuleRegistry } from '@govchain/modules';
 import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock, type OrderingPosition, type SignatureChannel } from '@govchain/ordering';
 import { CheckpointTally, type EquivocationEvidence, type TallyOutcome } from './cosign.js';
 import { pino, type Logger } from 'pino';
 import { dataPaths, loadValidatorKeys } from './datadir.js';
-import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock } from './execute.js';
+import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock, type GenesisDocument } from './execute.js';
 import { genesisHash, readGenesis, type Genesis } from './genesis.js';
 import type { LoadedKey } from './keys.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
@@ -85,6 +85,13 @@ export interface CommitEvent {
   firstLeafIndex: number;
 }
 
+/** A validator set with its signed-note verifier keys and quorum. */
+export interface ValidatorSet {
+  validators: Array<{ name: string; publicKey: string }>;
+  vkeys: string[];
+  quorum: number;
+}
+
 /** A certified checkpoint: the note and the parsed body. */
 export interface CertifiedCheckpoint {
   note: string;
@@ -94,6 +101,7 @@ export interface CertifiedCheckpoint {
 interface Admitted {
   envelope: string;
   signers: string[];
+  keys: Array<string | null>;
   at: number;
 }
 
@@ -104,8 +112,7 @@ export class GovchainNode {
   readonly registry: ModuleRegistry;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
-  readonly quorum: number;
-  readonly vkeys: string[];
+
   private readonly orderer: Orderer;
   private readonly pool: VerifierPool;
   private readonly keys: LoadedKey[];
@@ -139,18 +146,18 @@ export class GovchainNode {
     this.registry = opts.modules ?? createModuleRegistry(defaultModules);
     this.metrics = createNodeMetrics();
     this.keys = loadValidatorKeys(opts.dataDir);
-    this.vkeys = genesis.validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey)));
-    this.quorum = quorumFor(genesis.validators.length);
     this.maxPending = opts.maxPending ?? 100_000;
     this.orderer =
       opts.orderer ?? createSoloOrderer({ blockIntervalMs: opts.blockIntervalMs ?? 200, maxBlockTxs: opts.maxBlockTxs ?? 5000, maxPending: this.maxPending });
-    this.pool = createVerifierPool({ chainId: genesis.chainId, workers: opts.verifierWorkers });
+    this.pool = createVerifierPool({
+      chainId: genesis.chainId,
+      workers: opts.verifierWorkers,
+      dbPath: dataPaths(opts.dataDir).db,
+      state: { get: (m, k) => store.stateValue(m, k) },
+    });
     this.emitter.setMaxListeners(0);
     this.pending = new PendingBlocks(store);
     this.view = this.pending.view(genesis.chainId);
-    const ours = new Set(this.keys.map((k) => toHex(k.publicKey)));
-    const known = new Set(genesis.validators.map((v) => toHex(fromBase64(v.publicKey))));
-    for (const k of ours) if (!known.has(k)) throw new GovchainError('config.invalid', 'a validator key in node.json is not a validator of this chain');
     this.certifiedSize = store.meta.get('certified') as number | undefined;
     this.signatures = opts.signatures;
     this.peers = opts.peers ?? [];
@@ -190,6 +197,13 @@ export class GovchainNode {
   async start(): Promise<void> {
     if (this.started) return;
     this.started = true;
+    if (this.store.head() === undefined) {
+      // Block 1 is the genesis block: no transactions, the genesis state of every module
+      // (agencies, validators, policy), at genesis time. Every node computes it alone.
+      await this.onBlock({ height: 1, time: this.genesis.time, txs: [] });
+      await this.durable;
+      if (this.fault !== undefined) throw this.fault;
+    }
     const head = this.store.head();
     this.metrics.height.set(head?.height ?? 0);
     this.metrics.logSize.set(head?.logSize ?? 0);
@@ -260,7 +274,7 @@ export class GovchainNode {
       this.metrics.txSubmitted.inc({ result: 'tx.duplicate' });
       throw new GovchainError('tx.duplicate', `transaction ${r.txid} is already pending`, { details: { txid: r.txid } });
     }
-    this.admitted.set(r.txid, { envelope: r.canonical, signers: r.signers, at: performance.now() });
+    this.admitted.set(r.txid, { envelope: r.canonical, signers: r.signers, keys: r.keys, at: performance.now() });
     try {
       await this.orderer.submit({ txid: r.txid, envelope: r.canonical });
     } catch (e) {
@@ -323,7 +337,9 @@ export class GovchainNode {
     try {
       let txs = await this.prepare(block);
       if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 1) txs = txs.slice(1);
-      const executed = executeBlock(this.view, this.registry, block.height, block.time, txs);
+      // The validators of this block's checkpoint: the set in state before the block.
+      const signing = this.validatorSetOf(this.view);
+      const executed = executeBlock(this.view, this.registry, block.height, block.time, txs, { genesis: this.genesis as unknown as GenesisDocument });
       for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
       this.metrics.blockExecSeconds.observe((performance.now() - t0) / 1000);
       const head: ChainHead = {
@@ -337,8 +353,8 @@ export class GovchainNode {
       // A block that appends no leaf (every transaction a duplicate or invalid) leaves the
       // log as it was: the checkpoint of that size already exists and is not signed again.
       const appended = executed.leafData.length > 0 || block.height === 1;
-      const checkpoints = appended ? this.signCheckpoints(head) : [];
-      const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= this.quorum;
+      const checkpoints = appended ? this.signCheckpoints(head, signing) : [];
+      const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= signing.quorum;
       this.pending.push(head, executed);
       const write: BlockWrite = {
         head,
@@ -413,11 +429,11 @@ export class GovchainNode {
   /** Stateless checks for ordered transactions this node did not admit itself. */
   private async prepare(block: OrderedBlock): Promise<ExecutableTx[]> {
     const unknown = block.txs.filter((t) => !this.admitted.has(t.txid));
-    const checked = new Map<string, { signers: string[]; envelope: string }>();
+    const checked = new Map<string, { signers: string[]; keys: Array<string | null>; envelope: string }>();
     if (unknown.length > 0) {
       const results = await this.pool.checkMany(unknown.map((t) => t.envelope));
       results.forEach((r, i) => {
-        if (r.ok && r.txid === unknown[i]!.txid) checked.set(r.txid, { signers: r.signers, envelope: r.canonical });
+        if (r.ok && r.txid === unknown[i]!.txid) checked.set(r.txid, { signers: r.signers, keys: r.keys, envelope: r.canonical });
         else this.log.warn({ txid: unknown[i]!.txid, reason: r.ok ? 'txid mismatch' : r.message }, 'ordered transaction fails the stateless checks; skipped');
       });
     }
@@ -426,14 +442,16 @@ export class GovchainNode {
       const a = this.admitted.get(t.txid) ?? checked.get(t.txid);
       if (a === undefined) continue;
       const env = JSON.parse(a.envelope) as TxEnvelope;
-      out.push({ txid: t.txid, envelope: a.envelope, body: env.body, signers: a.signers });
+      out.push({ txid: t.txid, envelope: a.envelope, body: env.body, signers: a.signers, keys: a.keys, signatures: env.signatures });
     }
     return out;
   }
 
   /** Sign the checkpoint of `head` with every local validator key. */
-  private signCheckpoints(head: ChainHead): Array<{ size: number; note: string; signatures: number }> {
-    if (this.keys.length === 0) return [];
+  private signCheckpoints(head: ChainHead, set: ValidatorSet): Array<{ size: number; note: string; signatures: number }> {
+    const names = new Map(set.validators.map((v) => [toHex(fromBase64(v.publicKey)), v.name]));
+    const mine = this.keys.filter((k) => names.has(toHex(k.publicKey)));
+    if (mine.length === 0) return [];
     const cp: Checkpoint = {
       origin: this.genesis.chainId,
       size: head.logSize,
@@ -448,8 +466,7 @@ export class GovchainNode {
       // Never sign two different checkpoints for one size (equivocation).
       throw new GovchainError('chain.equivocation_refused', `a different checkpoint for size ${head.logSize} is already stored; refusing to sign another`);
     }
-    const names = new Map(this.genesis.validators.map((v) => [toHex(fromBase64(v.publicKey)), v.name]));
-    const sigs: NoteSignature[] = this.keys.map((k) => signCheckpoint(cp, names.get(toHex(k.publicKey))!, k.seed));
+    const sigs: NoteSignature[] = mine.map((k) => signCheckpoint(cp, names.get(toHex(k.publicKey))!, k.seed));
     return [{ size: head.logSize, note: formatSignedNote(body, sigs), signatures: sigs.length }];
   }
 
@@ -576,6 +593,34 @@ export class GovchainNode {
     return from;
   }
 
+  // ---- validators ----
+
+  /** The validator set recorded in `view`'s state (governance), or genesis before block 1. */
+  private validatorSetOf(view: ChainView): ValidatorSet {
+    const gov = readGovernance({ get: (m, k) => view.stateValue(m, k) });
+    const validators = gov?.validators ?? this.genesis.validators;
+    return {
+      validators,
+      vkeys: validators.map((v) => formatVerifierKey(v.name, fromBase64(v.publicKey))),
+      quorum: quorumFor(validators.length),
+    };
+  }
+
+  /** The current validator set (committed state): who signs the next checkpoint. */
+  validatorSet(): ValidatorSet {
+    return this.validatorSetOf({ ...this.view, stateValue: (m, k) => this.store.stateValue(m, k) });
+  }
+
+  /** Quorum of the current validator set (floor(2n/3)+1). */
+  get quorum(): number {
+    return this.validatorSet().quorum;
+  }
+
+  /** Signed-note verifier keys of the current validator set. */
+  get vkeys(): string[] {
+    return this.validatorSet().vkeys;
+  }
+
   // ---- reads ----
 
   /** The latest certified checkpoint, if any. */
@@ -586,11 +631,11 @@ export class GovchainNode {
 
   /** The stored certified checkpoint of log size `size`. */
   checkpointAt(size: number): CertifiedCheckpoint | undefined {
+    // Only notes that reached the quorum of their height's validator set are stored as
+    // certified (at or below `certifiedSize`).
     const note = this.store.checkpoint(size);
     if (note === undefined || this.certifiedSize === undefined || size > this.certifiedSize) return undefined;
-    const { text, signatures } = parseSignedNote(note);
-    if (new Set(signatures.map((s) => s.name)).size < this.quorum) return undefined;
-    return { note, checkpoint: parseCheckpointText(text) };
+    return { note, checkpoint: parseCheckpointText(parseSignedNote(note).text) };
   }
 
   /** A committed transaction with its receipt. */

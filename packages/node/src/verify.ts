@@ -5,24 +5,31 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { canonicalJson, checkEnvelope, GovchainError } from '@govchain/core';
+import { canonicalJson, checkEnvelope, GovchainError, toHex, type KeyResolver, type StateReader } from '@govchain/core';
 import { createModuleRegistry, defaultModules } from '@govchain/modules';
 
-/** A submission to check: the envelope's JSON text. */
+/**
+ * A submission to check: the envelope's JSON text. `admit` (a client submits): every check,
+ * ledger-DID keys resolved from the latest durable state, expiry against the clock.
+ * `order` (an ordered transaction this node did not admit): only what cannot depend on
+ * state or clocks decides; ledger-DID signatures that cannot be verified here are left
+ * for block execution, which checks them against the state of their block.
+ */
 export interface VerifyRequest {
   id: number;
   text: string;
+  mode: 'admit' | 'order';
 }
 
-/** The outcome of the stateless checks. */
+/** The outcome of the stateless checks. `keys`: hex key each signature verified under, or null. */
 export type VerifyResult =
-  | { id: number; ok: true; txid: string; signers: string[]; canonical: string }
+  | { id: number; ok: true; txid: string; signers: string[]; keys: Array<string | null>; canonical: string }
   | { id: number; ok: false; code: string; message: string; field: string | undefined };
 
 const registry = createModuleRegistry(defaultModules);
 
 /** Run every stateless check on one envelope text. Never throws. */
-export function checkStatelessly(chainId: string, req: VerifyRequest): VerifyResult {
+export function checkStatelessly(chainId: string, req: VerifyRequest, state?: StateReader): VerifyResult {
   try {
     let value: unknown;
     try {
@@ -30,12 +37,29 @@ export function checkStatelessly(chainId: string, req: VerifyRequest): VerifyRes
     } catch (e) {
       throw new GovchainError('tx.malformed', `envelope is not valid JSON: ${(e as Error).message}`, { field: '' });
     }
-    const c = checkEnvelope(value, {
+    const resolver = (defer: boolean): KeyResolver => (kid, did) => {
+      if (!registry.isStateKey(kid)) return registry.resolveKey({ get: () => undefined }, kid);
+      if (defer || state === undefined) {
+        if (req.mode === 'order') return null;
+        if (state === undefined) throw new GovchainError('tx.unknown_key', `${kid} cannot be resolved`);
+      }
+      return registry.resolveKey(state!, kid);
+    };
+    const opts = {
       chainId,
-      now: Date.now(),
-      validateBody: (body) => void registry.validatePayload(body.type, body.payload),
-    });
-    return { id: req.id, ok: true, txid: c.txid, signers: c.signers, canonical: canonicalJson(c.envelope) };
+      now: req.mode === 'admit' ? Date.now() : 0,
+      validateBody: (body: { type: string; payload: unknown }) => void registry.validatePayload(body.type, body.payload),
+    };
+    let c;
+    try {
+      c = checkEnvelope(value, { ...opts, resolveKey: resolver(false) });
+    } catch (e) {
+      // An ordered transaction whose ledger-DID key this node's state does not (yet) know,
+      // or knows differently: execution decides, against the state of its block.
+      if (req.mode !== 'order' || !(e instanceof GovchainError) || !/^(tx\.unknown_key|tx\.bad_signature|identity\.|did\.)/.test(e.code)) throw e;
+      c = checkEnvelope(value, { ...opts, resolveKey: resolver(true) });
+    }
+    return { id: req.id, ok: true, txid: c.txid, signers: c.signers, keys: c.keys.map((k) => (k === null ? null : toHex(k))), canonical: canonicalJson(c.envelope) };
   } catch (e) {
     if (e instanceof GovchainError) return { id: req.id, ok: false, code: e.code, message: e.message, field: e.field };
     return { id: req.id, ok: false, code: 'tx.malformed', message: (e as Error).message, field: undefined };
@@ -54,12 +78,16 @@ export interface VerifierPoolOptions {
   workers?: number;
   /** Largest batch posted to one worker. */
   batchSize?: number;
+  /** The chain store folder: workers open it read-only to resolve ledger-DID keys. */
+  dbPath?: string;
+  /** State for inline checking (workers: 0). */
+  state?: StateReader;
 }
 
 /** A pool of verifier threads. */
 export interface VerifierPool {
-  check(text: string): Promise<VerifyResult>;
-  checkMany(texts: readonly string[]): Promise<VerifyResult[]>;
+  check(text: string, mode?: VerifyRequest['mode']): Promise<VerifyResult>;
+  checkMany(texts: readonly string[], mode?: VerifyRequest['mode']): Promise<VerifyResult[]>;
   close(): Promise<void>;
 }
 
@@ -70,14 +98,14 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   if (count === 0) {
     let id = 0;
     return {
-      check: async (text) => checkStatelessly(opts.chainId, { id: id++, text }),
-      checkMany: async (texts) => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text })),
+      check: async (text, mode = 'admit') => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state),
+      checkMany: async (texts, mode = 'order') => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state)),
       close: async () => {},
     };
   }
   const url = new URL('./verify-worker.js', import.meta.url);
   const workers = Array.from({ length: count }, () => {
-    const w = new Worker(url, { workerData: { chainId: opts.chainId } });
+    const w = new Worker(url, { workerData: { chainId: opts.chainId, dbPath: opts.dbPath } });
     w.unref();
     return w;
   });
@@ -111,11 +139,11 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
       workers[best]!.postMessage(batch);
     }
   };
-  const check = (text: string): Promise<VerifyResult> =>
+  const check = (text: string, mode: VerifyRequest['mode'] = 'admit'): Promise<VerifyResult> =>
     new Promise((resolve) => {
       const id = nextId++;
       waiting.set(id, resolve);
-      queue.push({ id, text });
+      queue.push({ id, text, mode });
       if (queue.length >= batchSize * workers.length) flush();
       else if (!scheduled) {
         scheduled = true;
@@ -124,7 +152,7 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
     });
   return {
     check,
-    checkMany: (texts) => Promise.all(texts.map(check)),
+    checkMany: (texts, mode = 'order') => Promise.all(texts.map((t) => check(t, mode))),
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },

@@ -8,6 +8,10 @@ import {
   GovchainError,
   canonicalJson,
   checkEnvelope,
+  resolveDidKey,
+  fromBase64Url,
+  toBase64Url,
+  publicKeyFromDidKey,
   computeTxid,
   fromBase64,
   hashLeaf,
@@ -33,6 +37,12 @@ export interface ProofBundle {
   checkpoint: string;
   validators: { quorum: number; vkeys: string[] };
   file?: { name: string; sha256: string };
+  /**
+   * Public keys (base64url) of ledger-DID signatures, by kid, as the signer's DID document
+   * listed them. The signature is checked against it offline; that the key was valid when
+   * the transaction executed is what the ledger attested by committing it with status ok.
+   */
+  signerKeys?: { [kid: string]: string };
 }
 
 /** What a successful verification established. */
@@ -70,6 +80,13 @@ export async function fetchProofBundle(client: GovchainClient, txid: string, opt
         validators,
       };
       if (opts.file !== undefined) bundle.file = opts.file;
+      for (const s of tx.envelope.signatures) {
+        const did = s.kid.slice(0, s.kid.indexOf('#'));
+        if (did.startsWith('did:key:')) continue;
+        const doc = await client.did(did);
+        const k = doc.didDocumentMetadata.keyHistory?.find((h) => h.id === s.kid);
+        if (k !== undefined) (bundle.signerKeys ??= {})[s.kid] = toBase64Url(publicKeyFromDidKey(`did:key:${k.publicKeyMultibase}`));
+      }
       return bundle;
     }
     if (Date.now() > deadline) throw new GovchainError('proof.not_certified_yet', `transaction ${txid} is not yet covered by a certified checkpoint`);
@@ -107,7 +124,19 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
   if (txid !== b.txid) bad('the transaction does not hash to the bundle txid');
   let signers: string[];
   try {
-    signers = checkEnvelope(envelope, { chainId: envelope.body.chain, now: 0 }).signers;
+    // did:key signatures verify from the DID alone. A ledger DID's key is state at the time
+    // of execution: the ledger checked it then, and the receipt below (status ok, in the
+    // certified log) is the proof that it did.
+    signers = checkEnvelope(envelope, {
+      chainId: envelope.body.chain,
+      now: 0,
+      resolveKey: (kid, did) => {
+        if (did.startsWith('did:key:')) return resolveDidKey(kid, did);
+        const k = b.signerKeys?.[kid];
+        if (typeof k !== 'string') throw new GovchainError('tx.unknown_key', `the bundle lists no key for ${kid}`);
+        return fromBase64Url(k);
+      },
+    }).signers;
   } catch (e) {
     return bad(`transaction signature: ${(e as Error).message}`);
   }

@@ -68,6 +68,15 @@ export interface StateResponse {
 }
 
 /** GET /v1/txs/<txid>. */
+/** `GET /v1/dids/<did>`: a DID resolution result (docs/did-gov.md). */
+export interface DidResponse {
+  didDocument: { id: string; verificationMethod: Array<{ id: string; type: string; controller: string; publicKeyMultibase: string }>; [k: string]: unknown };
+  didDocumentMetadata: { keyHistory?: Array<{ id: string; publicKeyMultibase: string; added: number; revoked?: number; revokedReason?: string }>; [k: string]: unknown };
+  stateKey?: { module: string; key: string };
+  proof?: unknown;
+  checkpoint?: string;
+}
+
 export interface TxResponse {
   envelope: TxEnvelope;
   receipt: Receipt;
@@ -109,6 +118,8 @@ export interface GovchainClient {
   tx(txid: string): Promise<TxResponse>;
   block(height: number): Promise<BlockResponse>;
   validators(): Promise<ValidatorsResponse>;
+  /** Resolve a DID (`GET /v1/dids/<did>`); with `proof`, the state proof of its record. */
+  did(did: string, proof?: boolean): Promise<DidResponse>;
   checkpoint(size?: number): Promise<string>;
   inclusionProof(txid: string, size?: number): Promise<InclusionProofResponse>;
   consistencyProof(from: number, to: number): Promise<ConsistencyProofResponse>;
@@ -159,6 +170,7 @@ export function createClient(opts: ClientOptions): GovchainClient {
     tx: (txid) => json('GET', `/v1/txs/${encodeURIComponent(txid)}`),
     block: (height) => json('GET', `/v1/blocks/${height}`),
     validators: () => json('GET', '/v1/validators'),
+    did: (did, proof = false) => json('GET', `/v1/dids/${encodeURIComponent(did)}${proof ? '?proof=1' : ''}`),
     checkpoint: async (size) => (await request('GET', size === undefined ? '/v1/checkpoint' : `/v1/checkpoint?size=${size}`)).text(),
     inclusionProof: (txid, size) => json('GET', `/v1/proofs/inclusion?txid=${encodeURIComponent(txid)}${size === undefined ? '' : `&size=${size}`}`),
     consistencyProof: (from, to) => json('GET', `/v1/proofs/consistency?from=${from}&to=${to}`),

@@ -5,4 +5,5 @@
 export * from './client.js';
 export * from './bundle.js';
 export * from './tx-builder.js';
+export * from './auth.js';
 export { signTx, signTxSync, createSeedSigner, type Signer, type TxBody, type TxEnvelope, type Receipt } from '@govchain/core';

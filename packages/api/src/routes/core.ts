@@ -36,7 +36,7 @@ export const coreRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
       logSize: head?.logSize ?? 0,
       stateRoot: head?.stateRoot ?? '0'.repeat(64),
       logRoot: head?.logRoot,
-      validators: node.genesis.validators.length,
+      validators: node.validatorSet().validators.length,
       version: node.version,
       certifiedSize: node.latestCheckpoint()?.checkpoint.size,
       orderer: node.ordererKind,

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
 import { createJetStreamOrderer, type JetStreamOrderer } from '@govchain/ordering';
-import { GovchainNode, dataPaths, initDataDir, loadValidatorKeys, readGenesis } from '@govchain/node';
+import { bootstrapDemo, GovchainNode, dataPaths, initDataDir, loadValidatorKeys, readGenesis } from '@govchain/node';
 import { fromBase64, toHex } from '@govchain/core';
 import { pino } from 'pino';
 import { globals, UsageError } from '../context.js';
@@ -91,6 +91,9 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         node = opened;
       }
       await node.start();
+      // Register the demo cast (first start of a demo chain; a no-op once committed).
+      const boot = await bootstrapDemo(node, g.data);
+      if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
       const app = await createApiServer({ node });
       await app.listen({ host, port });
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;

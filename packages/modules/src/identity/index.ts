@@ -1,0 +1,3 @@
+export * from './records.js';
+export * from './module.js';
+export * from './document.js';
