@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
 import { tempDir } from './support/chain.js';
-import { certifiedCheckpoint, load, signedAnchors, waitFor, waitForAgreement } from './support/network.js';
+import { withNetworkLogs, certifiedCheckpoint, load, signedAnchors, waitFor, waitForAgreement } from './support/network.js';
 
 const CHAIN = 'govchain-trim';
 const NODES = ['validator-1', 'validator-2', 'validator-3', 'validator-4'];
@@ -25,7 +25,7 @@ after(async () => {
   t.cleanup();
 });
 
-test('a validator behind a trimmed stream catches up from a peer, verified against the certified checkpoint', { timeout: 150_000 }, async () => {
+test('a validator behind a trimmed stream catches up from a peer, verified against the certified checkpoint', { timeout: 240_000 }, () => withNetworkLogs(net, async () => {
   const urls = (): string[] => NODES.filter((n) => n !== 'validator-4').map((n) => net.node(n).url);
   const r0 = await load(urls, signedAnchors(CHAIN, 100));
   assert.equal(r0.failed, 0);
@@ -47,4 +47,4 @@ test('a validator behind a trimmed stream catches up from a peer, verified again
     const cp = await certifiedCheckpoint(net.node('validator-4').url);
     return cp.size === 1200 && cp.signers.includes(`${CHAIN}-validator-4`);
   });
-});
+}));

@@ -15,7 +15,7 @@ import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
 import { readKeyFile } from '@govchain/node';
 import { jetStreamNames } from '@govchain/ordering';
 import { tempDir } from './support/chain.js';
-import { certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, type NodeStatus } from './support/network.js';
+import { withNetworkLogs, certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, type NodeStatus } from './support/network.js';
 
 const CHAIN = 'govchain-net';
 const ALL = ['validator-1', 'validator-2', 'validator-3', 'validator-4', 'observer-1'];
@@ -44,24 +44,24 @@ after(async () => {
   t.cleanup();
 });
 
-test('4 validators and an observer agree on every root after load sent to different nodes', { timeout: 120_000 }, async () => {
-  const r = await load(urls, signedAnchors(CHAIN, 2000), { connections: 48 });
+test('4 validators and an observer agree on every root after load sent to different nodes', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
+  const r = await load(urls, signedAnchors(CHAIN, 1500), { connections: 48 });
   assert.equal(r.failed, 0);
-  assert.equal(r.acked.size, 2000);
+  assert.equal(r.acked.size, 1500);
   record(r);
-  const s = await waitForAgreement(net, ALL, 2000);
-  assert.equal(s.logSize, 2000);
+  const s = await waitForAgreement(net, ALL, 1500);
+  assert.equal(s.logSize, 1500);
   await waitFor('certification of the head everywhere', async () => (await Promise.all(ALL.map(status))).every((x) => x.certifiedSize === s.logSize));
   for (const n of ALL) {
     const cp = await certifiedCheckpoint(net.node(n).url);
-    assert.equal(cp.size, 2000);
+    assert.equal(cp.size, 1500);
     assert.ok(cp.signers.length >= 3, `${n}: checkpoint has ${cp.signers.length} signatures`);
   }
   // Signatures that arrive after the quorum are added to the stored note.
   await waitFor('all 4 signatures on the head checkpoint', async () => (await certifiedCheckpoint(net.node('observer-1').url)).signers.length === 4);
-});
+}));
 
-test('only member nodes may publish, each only what its role allows', { timeout: 30_000 }, async () => {
+test('only member nodes may publish, each only what its role allows', { timeout: 30_000 }, () => withNetworkLogs(net, async () => {
   await assert.rejects(connect({ servers: net.natsUrls, reconnect: false, timeout: 3000 }), /Authorization/i);
   const creds = JSON.parse(readFileSync(join(net.node('observer-1').dir, 'nats.json'), 'utf8')) as { user: string; pass: string };
   const nc = await connect({ servers: net.natsUrls, ...creds, reconnect: false });
@@ -76,10 +76,10 @@ test('only member nodes may publish, each only what its role allows', { timeout:
   }
   const h = (await status('observer-1')).height;
   assert.equal((await status('validator-1')).height >= h, true);
-});
+}));
 
-test('SIGKILL a validator under load: the others keep committing; restarted, it catches up and signs again', { timeout: 120_000 }, async () => {
-  const envelopes = signedAnchors(CHAIN, 1500);
+test('SIGKILL a validator under load: the others keep committing; restarted, it catches up and signs again', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
+  const envelopes = signedAnchors(CHAIN, 1000);
   const before = (await status('observer-1')).logSize;
   const running = load(urls, envelopes, { connections: 32 });
   await sleep(700);
@@ -89,12 +89,12 @@ test('SIGKILL a validator under load: the others keep committing; restarted, it 
   const r = await running;
   record(r);
   assert.equal(r.failed, 0);
-  const s = await waitForAgreement(net, ALL.filter((n) => n !== 'validator-2'), before + 1500);
+  const s = await waitForAgreement(net, ALL.filter((n) => n !== 'validator-2'), before + 1000);
   assert.ok(s.logSize > atKill, 'the network kept committing while validator-2 was down');
   await net.startNode('validator-2');
   up.add('validator-2');
   const s2 = await waitForAgreement(net, ALL, s.logSize);
-  assert.equal(s2.logSize, before + 1500);
+  assert.equal(s2.logSize, before + 1000);
   // It signs again: a new checkpoint carries validator-2's signature.
   const r2 = await load(urls, signedAnchors(CHAIN, 100));
   record(r2);
@@ -102,23 +102,23 @@ test('SIGKILL a validator under load: the others keep committing; restarted, it 
     const cp = await certifiedCheckpoint(net.node('validator-1').url);
     return cp.size >= s2.logSize + 100 && cp.signers.includes(`${CHAIN}-validator-2`);
   });
-});
+}));
 
-test('SIGKILL one NATS server of three under load: nothing stops, nothing acknowledged is lost', { timeout: 120_000 }, async () => {
+test('SIGKILL one NATS server of three under load: nothing stops, nothing acknowledged is lost', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
   const before = (await status('observer-1')).logSize;
-  const running = load(urls, signedAnchors(CHAIN, 1500), { connections: 32, retries: 10 });
+  const running = load(urls, signedAnchors(CHAIN, 1000), { connections: 32, retries: 10 });
   await sleep(500);
   await net.stopNats(0, 'SIGKILL');
   const r = await running;
   record(r);
   assert.equal(r.failed, 0);
-  const s = await waitForAgreement(net, ALL, before + 1500);
-  assert.equal(s.logSize, before + 1500);
+  const s = await waitForAgreement(net, ALL, before + 1000);
+  assert.equal(s.logSize, before + 1000);
   await waitFor('certification with one NATS server down', async () => (await status('observer-1')).certifiedSize === s.logSize);
   await net.startNats(0);
-});
+}));
 
-test('an equivocating validator is detected and the evidence recorded', { timeout: 60_000 }, async () => {
+test('an equivocating validator is detected and the evidence recorded', { timeout: 60_000 }, () => withNetworkLogs(net, async () => {
   // Play a compromised validator-4: its own key and NATS user sign two different
   // checkpoints for one size.
   const v4 = net.node('validator-4');
@@ -144,9 +144,9 @@ test('an equivocating validator is detected and the evidence recorded', { timeou
   }
   const metrics = await (await fetch(`${net.node('observer-1').url}/metrics`)).text();
   assert.match(metrics, /govchain_equivocations_total 1/);
-});
+}));
 
-test('a validator that executes differently halts with a clear reason; the others continue', { timeout: 120_000 }, async () => {
+test('a validator that executes differently halts with a clear reason; the others continue', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
   await net.stopNode('validator-3');
   const h = (await status('observer-1')).height;
   await net.startNode('validator-3', { GOVCHAIN_TEST_TAMPER_FROM_HEIGHT: String(h + 1) });
@@ -166,9 +166,9 @@ test('a validator that executes differently halts with a clear reason; the other
   const s = await waitForAgreement(net, others, before + 300);
   await waitFor('certification without validator-3', async () => (await status('observer-1')).certifiedSize === s.logSize);
   up.delete('validator-3');
-});
+}));
 
-test('with 2 of 4 validators down blocks still commit but nothing new is certified until one returns', { timeout: 120_000 }, async () => {
+test('with 2 of 4 validators down blocks still commit but nothing new is certified until one returns', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
   // validator-3 has halted (previous test); stop validator-4 too.
   await net.stopNode('validator-4');
   up.delete('validator-4');
@@ -182,9 +182,9 @@ test('with 2 of 4 validators down blocks still commit but nothing new is certifi
   await net.startNode('validator-4');
   up.add('validator-4');
   await waitFor('certification after validator-4 returns', async () => ((await status('observer-1')).certifiedSize ?? 0) >= s.logSize, 60_000);
-});
+}));
 
-test('nothing acknowledged is lost, nothing is committed twice', { timeout: 60_000 }, async () => {
+test('nothing acknowledged is lost, nothing is committed twice', { timeout: 60_000 }, () => withNetworkLogs(net, async () => {
   const obs = net.node('observer-1').url;
   const head = await status('observer-1');
   const seen = new Set<string>();
@@ -201,4 +201,4 @@ test('nothing acknowledged is lost, nothing is committed twice', { timeout: 60_0
     const stored = (await getJson<{ receipt: Receipt }>(`${obs}/v1/txs/${txid}`))!;
     assert.deepEqual(stored.receipt, receipt);
   }
-});
+}));

@@ -7,7 +7,8 @@
  *   - checkpoint certification latency: from a block durable on a node to its checkpoint
  *     being certified by a quorum there (govchain_checkpoint_certify_seconds, mean and p99
  *     bucket bound).
- * `node bench/dist/network.js [--quick]` runs it alone; main.ts calls benchNetwork().
+ * `node bench/dist/network.js [--quick]` runs it alone; the `network` scenario of
+ * scenarios.ts calls benchNetwork() (`npm run bench -- --only network`).
  */
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,9 +46,9 @@ const pct = (v: number[], p: number): number => {
 
 /** Run the network benchmark; `transactions` for the throughput run, split over the validators. */
 export async function benchNetwork(opts: { transactions?: number; latencyTransactions?: number; rate?: number; quick?: boolean } = {}): Promise<NetworkBenchResult> {
-  const total = opts.transactions ?? (opts.quick ? 4000 : 20_000);
-  const latencyCount = opts.latencyTransactions ?? (opts.quick ? 500 : 3000);
-  const rate = opts.rate ?? 400;
+  const total = opts.transactions ?? (opts.quick ? 1500 : 10_000);
+  const latencyCount = opts.latencyTransactions ?? (opts.quick ? 300 : 2000);
+  const rate = opts.rate ?? 200;
   const chain = 'bench-net';
   const dir = mkdtempSync(join(tmpdir(), 'govchain-bench-net-'));
   const net = await startLocalNetwork({ dir: join(dir, 'net'), validators: 4, observers: 1, chainId: chain, blockIntervalMs: 50, logLevel: 'error' });

@@ -91,7 +91,7 @@ export async function load(urls: () => string[], envelopes: string[], opts: { co
 }
 
 /** Wait until every node in `names` reports the same head at or above `minLogSize`. */
-export async function waitForAgreement(net: LocalNetwork, names: string[], minLogSize: number, timeoutMs = 60_000): Promise<NodeStatus> {
+export async function waitForAgreement(net: LocalNetwork, names: string[], minLogSize: number, timeoutMs = 90_000): Promise<NodeStatus> {
   const deadline = Date.now() + timeoutMs;
   let last: Array<NodeStatus | undefined> = [];
   for (;;) {
@@ -104,7 +104,7 @@ export async function waitForAgreement(net: LocalNetwork, names: string[], minLo
 }
 
 /** Wait until `cond` holds (polling). */
-export async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 60_000): Promise<void> {
+export async function waitFor(what: string, cond: () => Promise<boolean>, timeoutMs = 90_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await cond())) {
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
@@ -125,4 +125,19 @@ export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const s = [...values].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
+}
+
+/** Run `body`; on failure print the tail of every process log of the network, then rethrow. */
+export async function withNetworkLogs(net: LocalNetwork, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    const { readFileSync, existsSync } = await import('node:fs');
+    for (const p of [...net.nodes, ...net.nats]) {
+      if (!existsSync(p.log)) continue;
+      const lines = readFileSync(p.log, 'utf8').trim().split('\n').slice(-15);
+      process.stderr.write(`--- ${p.name} (${p.log}), last lines:\n${lines.map((l) => l.slice(0, 400)).join('\n')}\n`);
+    }
+    throw e;
+  }
 }

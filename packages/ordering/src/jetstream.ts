@@ -207,7 +207,9 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     const first = Math.max(1, info.state.first_seq);
     if (pos.height === 0) return first <= 1 ? 0 : undefined;
     const last = await jsm.streams.getMessage(names.stream, { last_by_subj: names.cut }).catch(() => null);
-    if (last === null) return undefined;
+    // No cut yet (a new network; nodes may start above height 0 with blocks computed
+    // locally, such as a genesis block): read from the beginning unless trimmed.
+    if (last === null) return first <= 1 ? 0 : undefined;
     const lastRec = parseCut(last.data);
     if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
     // Scan the cut records (small) for the end of block pos.height.
