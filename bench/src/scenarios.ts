@@ -27,6 +27,9 @@ import {
 import { createApiServer } from '@govchain/api';
 import { GovchainNode, bootstrapDemo, initDataDir, readDemoIdentities, readKeyFile } from '@govchain/node';
 import { pino } from 'pino';
+import { createGovchain, createSeedSigner, verifyProofBundle } from '@govchain/sdk';
+import { prepareBatchParallel } from '@govchain/sdk/node';
+import { createKey } from '@govchain/node';
 import { percentile, type Figure, type Scenario } from './harness.js';
 import { presign, presignJob } from './sign.js';
 import { benchNetwork } from './network.js';
@@ -363,6 +366,57 @@ export const certification: Scenario = {
   },
 };
 
+/**
+ * Hybrid anchoring (docs/integration.md): 10^6 record digests -> batch tree (two worker
+ * threads) -> one notary.anchor_batch committed and certified -> every record's proof as
+ * a JSON line. The record proofs are generated, not written to disk.
+ */
+export const batchAnchoring: Scenario = {
+  name: 'batch anchoring',
+  repeat: true,
+  async run({ quick }) {
+    const count = quick ? 100_000 : 1_000_000;
+    const digests = randomBytes(count * 32);
+    const { node, dir } = await freshNode();
+    const app = await createApiServer({ node });
+    await app.listen({ host: '127.0.0.1', port: 0 });
+    try {
+      const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+      const key = createKey();
+      const sdk = createGovchain({ url, signer: createSeedSigner(key.seed, key.did, key.kid), chainId: 'bench' });
+      const t0 = performance.now();
+      const prepared = await prepareBatchParallel(digests);
+      const tTree = performance.now();
+      const batch = await sdk.notary.anchorBatch({ digests: prepared, label: 'bench batch' });
+      const tCommit = performance.now();
+      let bytes = 0;
+      let maxBytes = 0;
+      for (let i = 0; i < count; i++) {
+        const line = batch.proofJson(i);
+        bytes += line.length + 1;
+        if (line.length > maxBytes) maxBytes = line.length;
+      }
+      const tProofs = performance.now();
+      const one = batch.recordBundle(count - 1);
+      verifyProofBundle(one, { trustedVkeys: node.vkeys });
+      const n = count.toLocaleString('en');
+      const cond = `${n} random digests, block interval 200 ms, one validator`;
+      return [
+        { id: 'batch.total', name: `batch anchoring of ${n} digests (total)`, unit: 's', samples: [(tProofs - t0) / 1000], better: 'lower', digits: 2, conditions: `${cond}: tree + one tx committed and certified + all record proofs as JSON (${(bytes / 2 ** 20).toFixed(0)} MiB)` },
+        { id: 'batch.tree', name: 'batch anchoring: tree', unit: 's', samples: [(tTree - t0) / 1000], better: 'lower', digits: 2, conditions: 'RFC 6962 tree, two worker threads' },
+        { id: 'batch.commit', name: 'batch anchoring: commit and certification', unit: 's', samples: [(tCommit - tTree) / 1000], better: 'lower', digits: 2, conditions: 'one notary.anchor_batch over HTTP, wait for commit and a certified checkpoint' },
+        { id: 'batch.proofs', name: 'batch anchoring: all record proofs', unit: 's', samples: [(tProofs - tCommit) / 1000], better: 'lower', digits: 2, conditions: 'one JSON line per record (batch section)' },
+        { id: 'batch.proof_bytes', name: 'batch record proof size', unit: 'B', samples: [maxBytes], better: 'lower', digits: 0, conditions: 'largest record-specific proof (the batch section, JSON)' },
+        { id: 'batch.bundle_bytes', name: 'batch record self-contained bundle', unit: 'B', samples: [JSON.stringify(one).length], better: 'lower', digits: 0, conditions: 'shared bundle (tx, receipt, log proof, checkpoint, vkeys) + batch section' },
+      ];
+    } finally {
+      await app.close();
+      await node.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+};
+
 /** The 4-validator network on this machine (bench/src/network.ts). */
 const network: Scenario = {
   name: 'network: 4 validators over NATS JetStream',
@@ -379,4 +433,4 @@ const network: Scenario = {
   },
 };
 
-export const allScenarios: Scenario[] = [proofs, nodeNotary, nodeIdentity, startup, http, certification, network];
+export const allScenarios: Scenario[] = [proofs, batchAnchoring, nodeNotary, nodeIdentity, startup, http, certification, network];

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes, signTxSync, toHex, type JsonValue, type TxEnvelope } from '@govchain/core';
 import { bootstrapDemo, GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
+import type { ModuleRegistry } from '@govchain/modules';
 import { pino } from 'pino';
 
 /** A fresh temporary folder, removed by the returned cleanup. */
@@ -22,8 +23,10 @@ export function demoChain(opts: { validators?: number } = {}): { dir: string; ci
 }
 
 /** Open and start a node with test-friendly settings. */
-export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number } = {}): Promise<GovchainNode> {
-  const node = await GovchainNode.open({ dataDir: dir, blockIntervalMs: opts.blockIntervalMs ?? 10, verifierWorkers: opts.verifierWorkers ?? 1, logger: pino({ level: 'silent' }) });
+export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number; modules?: ModuleRegistry } = {}): Promise<GovchainNode> {
+  // A custom module registry is checked inline (worker threads know only the default modules).
+  const workers = opts.modules !== undefined ? 0 : (opts.verifierWorkers ?? 1);
+  const node = await GovchainNode.open({ dataDir: dir, blockIntervalMs: opts.blockIntervalMs ?? 10, verifierWorkers: workers, logger: pino({ level: 'silent' }), ...(opts.modules !== undefined ? { modules: opts.modules } : {}) });
   await node.start();
   const boot = await bootstrapDemo(node, dir);
   if (boot.failed > 0) throw new Error(`demo bootstrap: ${boot.failed} registrations failed`);

@@ -9,15 +9,19 @@ import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest }
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { GovchainError } from '@govchain/core';
-import type { GovchainNode } from '@govchain/node';
+import type { GovchainNode, WebhookDispatcher } from '@govchain/node';
 import { problem, problemFromError } from './problems.js';
 import { coreRoutes } from './routes/core.js';
 import { proofRoutes } from './routes/proofs.js';
 import { eventRoutes } from './routes/events.js';
 import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
+import { adminRoutes } from './routes/admin.js';
 import { identityRoutes } from './routes/identity.js';
+import { registryRoutes, registryTags } from './routes/registries.js';
+import { interopRoutes } from './routes/interop.js';
 import { Problem } from './schemas.js';
+import { findPortalDir, portalMissingPage, registerPortal } from './portal.js';
 
 /** Options of {@link createApiServer}. */
 export interface ApiServerOptions {
@@ -26,6 +30,12 @@ export interface ApiServerOptions {
   logger?: boolean | object;
   /** Largest request body in bytes (default 1 MiB; transactions have their own limit). */
   bodyLimit?: number;
+  /** The webhook dispatcher the admin routes manage (none: admin routes answer 403). */
+  webhooks?: WebhookDispatcher;
+  /** Bearer token of the admin routes (`adminToken` of node.json). */
+  adminToken?: string;
+  /** Folder of the built web portal served at `/` (default: @govchain/portal's dist, when built); `false` for none. */
+  portalDir?: string | false;
 }
 
 /** Build the API server (not listening yet; call `listen`). */
@@ -55,8 +65,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'events', description: 'Server-Sent Events' },
         { name: 'ops', description: 'Health and metrics' },
         { name: 'notary', description: 'Notary module' },
+        { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
+        ...registryTags,
       ],
+      components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
     },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
@@ -101,8 +114,11 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     }
     void reply.code(body.status).type('application/problem+json').send(body);
   });
+  let portalFallback: ((method: string, path: string, reply: FastifyReply) => boolean) | undefined;
   app.setNotFoundHandler((req, reply) => {
-    const body = problem('route.not_found', `no route ${req.method} ${req.url.split('?')[0]}`, { instance: req.url });
+    const path = req.url.split('?')[0]!;
+    if (portalFallback?.(req.method, path, reply)) return;
+    const body = problem('route.not_found', `no route ${req.method} ${path}`, { instance: req.url });
     void reply.code(404).type('application/problem+json').send(body);
   });
 
@@ -112,21 +128,19 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(eventRoutes, { node });
   await app.register(opsRoutes, { node });
   await app.register(notaryRoutes, { node });
+  await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
   await app.register(identityRoutes, { node });
+  await app.register(registryRoutes, { node });
+  await app.register(interopRoutes, { node });
 
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => {
-    reply.type('text/html; charset=utf-8');
-    return placeholderPage(node);
-  });
+  const portalDir = opts.portalDir === undefined ? findPortalDir() : opts.portalDir;
+  if (portalDir !== false && portalDir !== undefined) portalFallback = await registerPortal(app, portalDir);
+  else {
+    app.get('/', { schema: { hide: true } }, async (_req, reply) => {
+      reply.type('text/html; charset=utf-8');
+      return portalMissingPage(node.chainId);
+    });
+  }
   return app;
-}
-
-function placeholderPage(node: GovchainNode): string {
-  const head = node.head();
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>govchain</title></head>
-<body style="font-family:system-ui,sans-serif;max-width:40rem;margin:2rem auto;padding:0 1rem">
-<h1>govchain</h1><p>Chain <code>${node.chainId}</code> at height ${head?.height ?? 0} (${head?.logSize ?? 0} transactions).</p>
-<ul><li><a href="/docs">API documentation</a> (<a href="/openapi.json">OpenAPI</a>)</li><li><a href="/v1/status">Status</a></li><li><a href="/v1/checkpoint">Latest checkpoint</a></li></ul>
-<p>The web portal arrives with its own issue; the API is complete.</p></body></html>`;
 }

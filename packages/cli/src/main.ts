@@ -5,6 +5,7 @@
  */
 import { Command, CommanderError, Option } from 'commander';
 import { exitCodeFor } from './context.js';
+import { registerAnchorBatch } from './commands/anchor-batch.js';
 import { registerAudit } from './commands/audit.js';
 import { registerDid } from './commands/did.js';
 import { registerDoctor } from './commands/doctor.js';
@@ -16,6 +17,9 @@ import { registerStart } from './commands/start.js';
 import { registerNetwork } from './commands/network.js';
 import { registerStatus } from './commands/status.js';
 import { registerTx } from './commands/tx.js';
+import { registerWebhook } from './commands/webhook.js';
+import { registerWitness } from './commands/witness.js';
+import { registerExport } from './commands/export.js';
 
 /** Add the options every command accepts. */
 function withGlobals(c: Command): Command {
@@ -36,7 +40,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerProof, registerAudit, registerStatus, registerDid, registerDoctor, registerNetwork]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerNetwork]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

@@ -27,12 +27,23 @@ import {
 } from '@govchain/core';
 import { AUTHORITIES } from '@govchain/modules';
 import { CHAIN_ID_PATTERN, parseGenesis, type Genesis } from './genesis.js';
+import type { WitnessConfig } from './witnesses.js';
+import type { AnchorConfig } from './anchors.js';
 import { createKey, readKeyFile, writeKeyFile, type LoadedKey } from './keys.js';
 
 /** This node's own settings. */
 export interface NodeConfig {
   /** Validator keys this node signs checkpoints with (paths relative to the data folder). */
   validatorKeys: string[];
+  /** External witnesses (C2SP tlog-witness) this node submits its checkpoints to. */
+  witnesses?: WitnessConfig[];
+  /** Where the latest certified checkpoint is anchored outside the network. */
+  anchors?: AnchorConfig[];
+  /**
+   * Bearer token of the operator-only routes (`/v1/admin/*`: webhook registration). Written
+   * by `govchain init`; without one the admin routes answer 403 `admin.disabled`.
+   */
+  adminToken?: string;
 }
 
 /** A demo identity (CONTRACT.md s.8), with its agency and roles where it has them. */
@@ -151,7 +162,8 @@ export function initDataDir(opts: InitOptions): { genesis: Genesis; identities: 
     governance: { threshold: Math.floor(agencies.length / 2) + 1 },
   });
   writeFileSync(p.genesis, JSON.stringify(genesis, null, 2) + '\n');
-  writeFileSync(p.config, JSON.stringify({ validatorKeys } satisfies NodeConfig, null, 2) + '\n');
+  const adminToken = toBase64Url(randomBytes(32));
+  writeFileSync(p.config, JSON.stringify({ validatorKeys, adminToken } satisfies NodeConfig, null, 2) + '\n', { mode: 0o600 });
   const identities: DemoIdentity[] = [];
   const keyDir = opts.demo ? resolve(p.demo, 'keys') : resolve(p.keys);
   for (const m of cast) {
@@ -273,7 +285,12 @@ export function readNodeConfig(dir: string): NodeConfig {
   if (!existsSync(path)) return { validatorKeys: [] };
   try {
     const c = JSON.parse(readFileSync(path, 'utf8')) as NodeConfig;
-    return { validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [] };
+    return {
+      validatorKeys: Array.isArray(c.validatorKeys) ? c.validatorKeys : [],
+      ...(typeof c.adminToken === 'string' && c.adminToken.length >= 16 ? { adminToken: c.adminToken } : {}),
+      ...(Array.isArray(c.witnesses) ? { witnesses: c.witnesses } : {}),
+      ...(Array.isArray(c.anchors) ? { anchors: c.anchors } : {}),
+    };
   } catch (e) {
     throw new GovchainError('config.invalid', `cannot read ${path}: ${(e as Error).message}`);
   }

@@ -45,6 +45,7 @@ import { decodeSmtNode, encodeSmtNode } from './smt-codec.js';
 import { ChainStore, type BlockWrite, type ChainHead, type StoredBlock } from './store.js';
 import { PendingBlocks } from './pending.js';
 import { verifyStore } from './audit.js';
+import { withCosignatures } from './cosignatures.js';
 import { createVerifierPool, throwVerifyFailure, type VerifierPool } from './verify.js';
 
 /** The software version reported by /v1/status. */
@@ -67,6 +68,10 @@ export interface NodeOptions {
   logger?: Logger;
   /** Startup verification of the stored chain (default 'quick'). */
   verifyOnOpen?: 'quick' | 'none';
+  /**
+   * The modules (default: `defaultModules`). Verifier worker threads validate payloads with
+   * the default modules; use `verifierWorkers: 0` with a custom registry.
+   */
   modules?: ModuleRegistry;
   /**
    * Network mode: where validators share checkpoint signatures. With it, a checkpoint is
@@ -154,6 +159,7 @@ export class GovchainNode {
       workers: opts.verifierWorkers,
       dbPath: dataPaths(opts.dataDir).db,
       state: { get: (m, k) => store.stateValue(m, k) },
+      registry: this.registry,
     });
     this.emitter.setMaxListeners(0);
     this.pending = new PendingBlocks(store);
@@ -186,7 +192,9 @@ export class GovchainNode {
           });
         }
       }
-      return new GovchainNode(opts, genesis, store);
+      const node = new GovchainNode(opts, genesis, store);
+      for (const m of store.migrations) node.log.warn({ migration: m }, 'chain store migrated');
+      return node;
     } catch (e) {
       await store.close();
       throw e;
@@ -635,7 +643,7 @@ export class GovchainNode {
     // certified (at or below `certifiedSize`).
     const note = this.store.checkpoint(size);
     if (note === undefined || this.certifiedSize === undefined || size > this.certifiedSize) return undefined;
-    return { note, checkpoint: parseCheckpointText(parseSignedNote(note).text) };
+    return { note: withCosignatures(this.store, size, note), checkpoint: parseCheckpointText(parseSignedNote(note).text) };
   }
 
   /** A committed transaction with its receipt. */
@@ -670,14 +678,18 @@ export class GovchainNode {
     return consistencyProof(reader, from, to);
   }
 
-  /** A state value with its proof against the latest certified checkpoint. */
-  proveState(module: string, key: string): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
-    const cp = this.latestCheckpoint();
-    if (cp === undefined) throw new GovchainError('checkpoint.not_found', 'no certified checkpoint yet');
+  /**
+   * A state value with its proof against the latest certified checkpoint, or against the
+   * certified checkpoint of log size `size` (state-map nodes and replaced values are kept,
+   * so any certified root can be proven).
+   */
+  proveState(module: string, key: string, size?: number): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
+    const cp = size === undefined ? this.latestCheckpoint() : this.checkpointAt(size);
+    if (cp === undefined) throw new GovchainError('checkpoint.not_found', size === undefined ? 'no certified checkpoint yet' : `no certified checkpoint of size ${size}`);
     const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
     let value: JsonValue | null = null;
     if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {
-      const text = this.store.valueByHash(proof.leaf.valueHash);
+      const text = this.store.valueByHash(proof.leaf.valueHash, module, key);
       if (text === undefined) throw new GovchainError('store.missing_value', `state value ${module}/${key} is missing from the store`);
       value = JSON.parse(text) as JsonValue;
     }

@@ -11,13 +11,14 @@
  *   lognodes     (level u8 || index u64be) -> 32-byte complete-subtree hash
  *   smt          node hash -> node encoding (0x00||key||valueHash or 0x01||left||right)
  *   state        "<module>\0<key>" -> JCS(value)   (current state, for execution)
- *   values       SHA-256(JCS(value)) -> JCS(value) (content-addressed, for proofs at any root)
+ *   values       SHA-256(JCS(value)) -> JCS(value) for replaced versions (proofs at older roots)
  *   checkpoints  log size -> signed note text (all signatures collected so far)
  *   evidence     "<size>:<validator>" -> JSON EquivocationEvidence (network mode)
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
-import { fromUtf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
+import { equalBytes, fromUtf8, sha256, utf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
+import { migrateStore } from './migrations.js';
 
 /** The committed head of the chain. */
 export interface ChainHead {
@@ -104,13 +105,18 @@ export class ChainStore {
     this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
     this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
     this.evidenceDb = this.root.openDB({ name: 'evidence', encoding: 'string' });
+    this.migrations = migrateStore(this.root, this.meta.get('head') !== undefined, readOnly);
   }
+
+  /** Format migrations run when this store was opened (docs/upgrades.md). */
+  readonly migrations: string[];
 
   /** Open (creating) the store in folder `path`. */
   static open(path: string, opts: { readOnly?: boolean } = {}): ChainStore {
     try {
       return new ChainStore(path, opts.readOnly ?? false);
     } catch (e) {
+      if (e instanceof GovchainError) throw e;
       throw new GovchainError('store.open_failed', `cannot open the chain store at ${path}: ${(e as Error).message}`, { cause: e });
     }
   }
@@ -177,8 +183,12 @@ export class ChainStore {
     return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
   }
 
-  /** A state value's JCS text by its hash (any version). */
-  valueByHash(hash: Uint8Array): string | undefined {
+  /** A state value's JCS text by its hash: the current version of `module/key`, or a replaced one. */
+  valueByHash(hash: Uint8Array, module?: string, key?: string): string | undefined {
+    if (module !== undefined && key !== undefined) {
+      const current = this.state.get(stateDbKey(stateTableKey(module, key)));
+      if (current !== undefined && equalBytes(sha256(utf8(current)), hash)) return current;
+    }
     return this.values.get(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
   }
 
@@ -207,11 +217,13 @@ export class ChainStore {
       for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index), n.hash);
       for (const n of w.smtNodes) this.smt.put(Buffer.from(n.hash.buffer, n.hash.byteOffset, n.hash.byteLength), n.encoding);
       for (const [k, v] of w.stateWrites) {
-        if (v === null) this.state.remove(stateDbKey(k));
-        else {
-          this.state.put(stateDbKey(k), v.text);
-          this.values.put(Buffer.from(v.hash.buffer, v.hash.byteOffset, v.hash.byteLength), v.text);
-        }
+        const key = stateDbKey(k);
+        // Keep the version being replaced, by hash, so proofs against an older (still
+        // certified) root can serve it; the current version is read from `state`.
+        const previous = this.state.get(key);
+        if (previous !== undefined && previous !== v?.text) this.values.put(Buffer.from(sha256(utf8(previous))), previous);
+        if (v === null) this.state.remove(key);
+        else this.state.put(key, v.text);
       }
       if (w.certifiedSize !== undefined) this.meta.put('certified', w.certifiedSize);
       for (const c of w.checkpoints) this.checkpoints.put(c.size, c.note);

@@ -6,7 +6,7 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { canonicalJson, checkEnvelope, GovchainError, toHex, type KeyResolver, type StateReader } from '@govchain/core';
-import { createModuleRegistry, defaultModules } from '@govchain/modules';
+import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
 
 /**
  * A submission to check: the envelope's JSON text. `admit` (a client submits): every check,
@@ -26,10 +26,10 @@ export type VerifyResult =
   | { id: number; ok: true; txid: string; signers: string[]; keys: Array<string | null>; canonical: string }
   | { id: number; ok: false; code: string; message: string; field: string | undefined };
 
-const registry = createModuleRegistry(defaultModules);
+const defaultRegistry = createModuleRegistry(defaultModules);
 
-/** Run every stateless check on one envelope text. Never throws. */
-export function checkStatelessly(chainId: string, req: VerifyRequest, state?: StateReader): VerifyResult {
+/** Run every stateless check on one envelope text (payloads validated by `registry`, default: the default modules). Never throws. */
+export function checkStatelessly(chainId: string, req: VerifyRequest, state?: StateReader, registry: ModuleRegistry = defaultRegistry): VerifyResult {
   try {
     let value: unknown;
     try {
@@ -82,6 +82,8 @@ export interface VerifierPoolOptions {
   dbPath?: string;
   /** State for inline checking (workers: 0). */
   state?: StateReader;
+  /** Modules for inline checking (workers: 0); worker threads use the default modules. */
+  registry?: ModuleRegistry;
 }
 
 /** A pool of verifier threads. */
@@ -98,8 +100,8 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   if (count === 0) {
     let id = 0;
     return {
-      check: async (text, mode = 'admit') => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state),
-      checkMany: async (texts, mode = 'order') => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state)),
+      check: async (text, mode = 'admit') => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state, opts.registry),
+      checkMany: async (texts, mode = 'order') => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state, opts.registry)),
       close: async () => {},
     };
   }

@@ -3,6 +3,11 @@
  * offline and without trusting any server, that a document's digest was anchored on a
  * govchain ledger: the signed transaction, its receipt, the RFC 6962 inclusion proof,
  * the certified checkpoint and the validators' verifier keys.
+ *
+ * A bundle of a batch anchor (`notary.anchor_batch`, docs/proof-bundles.md "Batch
+ * section") adds `batch`: the record's digest, its index in the batch, the batch size and
+ * root, and the RFC 6962 audit path from the record to the root. The chain is then
+ * record -> batch root (in the transaction) -> log leaf (the receipt) -> checkpoint.
  */
 import {
   GovchainError,
@@ -14,6 +19,7 @@ import {
   publicKeyFromDidKey,
   computeTxid,
   fromBase64,
+  fromHex,
   hashLeaf,
   parseEnvelope,
   toHex,
@@ -24,6 +30,7 @@ import {
   type TxEnvelope,
 } from '@govchain/core';
 import type { GovchainClient } from './client.js';
+import { verifyBundleAnchor, type AnchorVerification, type BundleAnchor } from './anchor.js';
 
 /** The bundle format, version 1. */
 export interface ProofBundle {
@@ -43,6 +50,24 @@ export interface ProofBundle {
    * the transaction executed is what the ledger attested by committing it with status ok.
    */
   signerKeys?: { [kid: string]: string };
+  /** Optional: where the checkpoint was anchored outside the network (./anchor.ts). */
+  anchor?: BundleAnchor;
+  /** Present when the bundle proves one record of a batch anchor. */
+  batch?: BatchRecordProof;
+}
+
+/** One record's place in an anchored batch (the `batch` section of a bundle). */
+export interface BatchRecordProof {
+  /** Hex SHA-256 digest of the record (the leaf data, as 32 bytes). */
+  digest: string;
+  /** Index of the record in the batch. */
+  index: number;
+  /** Number of records in the batch. */
+  count: number;
+  /** Hex RFC 6962 root of the batch (the `root` of the notary.anchor_batch payload). */
+  root: string;
+  /** Base64 audit path from the record's leaf to the root (RFC 6962 order). */
+  hashes: string[];
 }
 
 /** What a successful verification established. */
@@ -56,6 +81,10 @@ export interface BundleVerification {
   signers: string[];
   /** Where the validator keys came from: the caller's trust file, or the bundle itself. */
   trust: 'trusted-keys' | 'bundle-keys';
+  /** Present when the bundle has an anchor section, which then verified. */
+  anchor?: AnchorVerification;
+  /** For a batch record: its index, the batch size and root. */
+  batch?: { index: number; count: number; root: string };
 }
 
 /** Fetch everything a bundle needs for `txid` from a node (waits for certification). */
@@ -102,6 +131,8 @@ export interface VerifyBundleOptions {
   trustedVkeys?: string[];
   /** Quorum to require with trusted keys (default floor(2n/3)+1). */
   quorum?: number;
+  /** Verifier keys of anchoring networks, by chain id (for the anchor section). */
+  anchorTrust?: { [chainId: string]: string[] };
 }
 
 /**
@@ -169,12 +200,19 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
     return bad('inclusion.hashes are not base64');
   }
   if (!verifyInclusion(hashLeaf(leaf), inc.leafIndex, inc.treeSize, hashes, cp.rootHash)) bad('the inclusion proof does not lead to the checkpoint root');
-  const digest = typeof envelope.body.payload.digest === 'string' ? envelope.body.payload.digest : undefined;
+  let digest = typeof envelope.body.payload.digest === 'string' ? envelope.body.payload.digest : undefined;
+  let batch: BundleVerification['batch'];
+  if (b.batch !== undefined) {
+    batch = verifyBatchSection(b.batch, envelope, bad);
+    digest = b.batch.digest;
+  }
   if (opts.fileDigest !== undefined) {
-    if (envelope.body.type !== 'notary.anchor') bad('the bundle does not anchor a document');
+    if (envelope.body.type !== 'notary.anchor' && batch === undefined) bad('the bundle does not anchor a document');
     if (digest !== opts.fileDigest.toLowerCase()) bad('the file does not match the anchored digest');
   }
+  const anchor = b.anchor === undefined ? undefined : verifyBundleAnchor(b.anchor, cp, vkeys!, quorum, opts.anchorTrust);
   return {
+    ...(anchor === undefined ? {} : { anchor }),
     txid,
     digest,
     height: r.height,
@@ -183,5 +221,27 @@ export function verifyProofBundle(value: unknown, opts: VerifyBundleOptions = {}
     checkpointTime: cp.time,
     signers: signers!,
     trust: opts.trustedVkeys === undefined ? 'bundle-keys' : 'trusted-keys',
+    ...(batch === undefined ? {} : { batch }),
   };
+}
+
+const HEX64 = /^[0-9a-f]{64}$/;
+
+/** Check a `batch` section against the batch anchor transaction; `bad` throws. */
+function verifyBatchSection(s: BatchRecordProof, envelope: TxEnvelope, bad: (why: string) => never): { index: number; count: number; root: string } {
+  if (typeof s !== 'object' || s === null) bad('batch: expected an object');
+  if (envelope.body.type !== 'notary.anchor_batch') bad('batch: the transaction is not a notary.anchor_batch');
+  if (typeof s.digest !== 'string' || !HEX64.test(s.digest)) bad('batch.digest: expected 64 lowercase hex digits');
+  if (typeof s.root !== 'string' || s.root !== envelope.body.payload.root) bad('batch.root: not the root the transaction anchored');
+  if (s.count !== envelope.body.payload.count) bad('batch.count: not the count the transaction anchored');
+  if (!Number.isSafeInteger(s.index) || s.index < 0 || s.index >= s.count) bad('batch.index: outside the batch');
+  if (!Array.isArray(s.hashes)) bad('batch.hashes: expected an array');
+  let hashes: Uint8Array[];
+  try {
+    hashes = s.hashes.map((h) => fromBase64(h));
+  } catch {
+    return bad('batch.hashes are not base64');
+  }
+  if (!verifyInclusion(hashLeaf(fromHex(s.digest)), s.index, s.count, hashes, fromHex(s.root))) bad('batch: the record does not lead to the batch root');
+  return { index: s.index, count: s.count, root: s.root };
 }

@@ -1,21 +1,36 @@
 /**
- * The govchain HTTP client: one typed method per core route, over `fetch` (browser-safe).
- * Failed requests throw {@link GovchainApiError} carrying the RFC 9457 problem body.
+ * The govchain HTTP client: one typed method per route, over `fetch` (browser-safe).
+ * Types come from the server's own schemas (./types.ts). Failed requests throw
+ * {@link GovchainApiError} carrying the RFC 9457 problem body (`code`, `status`, `field`).
  */
 import { GovchainError, type Receipt, type TxEnvelope } from '@govchain/core';
+import type {
+  AnchorRecordResponse,
+  BlockResponse,
+  ConsistencyProofResponse,
+  InclusionProofResponse,
+  ProblemBody,
+  StateResponse,
+  StatusResponse,
+  ValidatorsResponse,
+  WebhookRegistration,
+  WebhookResponse,
+} from './types.js';
 
-/** A problem body (RFC 9457) as sent by the API. */
-export interface ProblemBody {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  code: string;
-  field?: string;
-  [k: string]: unknown;
-}
+export type {
+  AnchorRecordResponse,
+  BlockResponse,
+  ConsistencyProofResponse,
+  InclusionProofResponse,
+  ProblemBody,
+  StateResponse,
+  StatusResponse,
+  ValidatorsResponse,
+  WebhookRegistration,
+  WebhookResponse,
+} from './types.js';
 
-/** An error answered by the API. */
+/** An error answered by the API: `code` and `field` from the problem body, `status` the HTTP status. */
 export class GovchainApiError extends GovchainError {
   readonly status: number;
   readonly problem: ProblemBody | undefined;
@@ -25,46 +40,6 @@ export class GovchainApiError extends GovchainError {
     this.status = status;
     this.problem = problem;
   }
-}
-
-/** GET /v1/status. */
-export interface StatusResponse {
-  chainId: string;
-  height: number;
-  logSize: number;
-  stateRoot: string;
-  validators: number;
-  version: string;
-  certifiedSize?: number;
-  orderer?: string;
-}
-
-/** GET /v1/proofs/inclusion. */
-export interface InclusionProofResponse {
-  leafIndex: number;
-  treeSize: number;
-  leaf: string;
-  hashes: string[];
-}
-
-/** GET /v1/proofs/consistency. */
-export interface ConsistencyProofResponse {
-  from: number;
-  to: number;
-  hashes: string[];
-}
-
-/** GET /v1/validators. */
-export interface ValidatorsResponse {
-  quorum: number;
-  vkeys: string[];
-}
-
-/** GET /v1/state/<module>/<key>. */
-export interface StateResponse {
-  value: unknown;
-  proof?: { siblings: string[]; leaf: { key: string; valueHash: string } | null };
-  checkpoint?: string;
 }
 
 /** GET /v1/txs/<txid>. */
@@ -83,23 +58,6 @@ export interface TxResponse {
   leafIndex: number;
 }
 
-/** GET /v1/blocks/<height>. */
-export interface BlockResponse {
-  header: {
-    chain: string;
-    height: number;
-    prev: string;
-    time: string;
-    txCount: number;
-    txsHash: string;
-    logSize: number;
-    logRoot: string;
-    stateRoot: string;
-  };
-  txids: string[];
-  hash?: string;
-}
-
 /** Options of {@link createClient}. */
 export interface ClientOptions {
   /** Base URL of a node, e.g. http://127.0.0.1:8080 */
@@ -107,6 +65,8 @@ export interface ClientOptions {
   fetch?: typeof fetch;
   /** Per-request timeout in ms (default 60 s). */
   timeoutMs?: number;
+  /** Operator token for the admin routes (`adminToken` of the node's node.json). */
+  adminToken?: string;
 }
 
 /** A govchain API client. */
@@ -123,7 +83,25 @@ export interface GovchainClient {
   checkpoint(size?: number): Promise<string>;
   inclusionProof(txid: string, size?: number): Promise<InclusionProofResponse>;
   consistencyProof(from: number, to: number): Promise<ConsistencyProofResponse>;
-  state(module: string, key: string, opts?: { proof?: boolean }): Promise<StateResponse>;
+  state(module: string, key: string, opts?: { proof?: boolean; size?: number }): Promise<StateResponse>;
+  /** GET /v1/notary/anchors/<digest> (unverified; see `verified.anchor`). */
+  notaryAnchor(digest: string): Promise<AnchorRecordResponse>;
+  /** GET /healthz. */
+  health(): Promise<{ status: string }>;
+  /** GET /readyz (throws GovchainApiError `node.not_ready` when not ready). */
+  ready(): Promise<{ status: string; height: number }>;
+  /** GET /openapi.json. */
+  openapi(): Promise<Record<string, unknown>>;
+  /** GET /metrics (Prometheus text). */
+  metrics(): Promise<string>;
+  /** URL of the SSE stream (`GET /v1/events`), for an EventSource. */
+  eventsUrl(from?: number): string;
+  /** Operator routes (need `adminToken`). */
+  readonly admin: {
+    addWebhook(registration: WebhookRegistration): Promise<WebhookResponse>;
+    listWebhooks(): Promise<{ webhooks: WebhookResponse[] }>;
+    removeWebhook(id: string): Promise<void>;
+  };
 }
 
 /** Create a client for the node at `opts.url`. */
@@ -132,12 +110,13 @@ export function createClient(opts: ClientOptions): GovchainClient {
   const doFetch = opts.fetch ?? globalThis.fetch.bind(globalThis);
   const timeoutMs = opts.timeoutMs ?? 60_000;
 
-  async function request(method: string, path: string, body?: unknown): Promise<Response> {
+  async function request(method: string, path: string, body?: unknown, extraHeaders: Record<string, string> = {}): Promise<Response> {
     let res: Response;
+    const headers: Record<string, string> = body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' };
     try {
       res = await doFetch(base + path, {
         method,
-        headers: body === undefined ? { accept: 'application/json' } : { 'content-type': 'application/json', accept: 'application/json' },
+        headers: { ...headers, ...extraHeaders },
         body: body === undefined ? null : JSON.stringify(body),
         signal: AbortSignal.timeout(timeoutMs),
       });
@@ -155,7 +134,11 @@ export function createClient(opts: ClientOptions): GovchainClient {
     }
     return res;
   }
-  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => (await (await request(method, path, body)).json()) as T;
+  const json = async <T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> => (await (await request(method, path, body, headers)).json()) as T;
+  const adminHeaders = (): Record<string, string> => {
+    if (opts.adminToken === undefined) throw new GovchainError('client.no_admin_token', 'admin routes need the adminToken option');
+    return { authorization: `Bearer ${opts.adminToken}` };
+  };
 
   return {
     url: base,
@@ -174,6 +157,20 @@ export function createClient(opts: ClientOptions): GovchainClient {
     checkpoint: async (size) => (await request('GET', size === undefined ? '/v1/checkpoint' : `/v1/checkpoint?size=${size}`)).text(),
     inclusionProof: (txid, size) => json('GET', `/v1/proofs/inclusion?txid=${encodeURIComponent(txid)}${size === undefined ? '' : `&size=${size}`}`),
     consistencyProof: (from, to) => json('GET', `/v1/proofs/consistency?from=${from}&to=${to}`),
-    state: (module, key, o = {}) => json('GET', `/v1/state/${encodeURIComponent(module)}/${key.split('/').map(encodeURIComponent).join('/')}${o.proof ? '?proof=1' : ''}`),
+    state: (module, key, o = {}) =>
+      json('GET', `/v1/state/${encodeURIComponent(module)}/${key.split('/').map(encodeURIComponent).join('/')}${o.proof ? `?proof=1${o.size !== undefined ? `&size=${o.size}` : ''}` : ''}`),
+    notaryAnchor: (digest) => json('GET', `/v1/notary/anchors/${encodeURIComponent(digest)}`),
+    health: () => json('GET', '/healthz'),
+    ready: () => json('GET', '/readyz'),
+    openapi: () => json('GET', '/openapi.json'),
+    metrics: async () => (await request('GET', '/metrics')).text(),
+    eventsUrl: (from) => `${base}/v1/events${from === undefined ? '' : `?from=${from}`}`,
+    admin: {
+      addWebhook: (registration) => json('POST', '/v1/admin/webhooks', registration, adminHeaders()),
+      listWebhooks: () => json('GET', '/v1/admin/webhooks', undefined, adminHeaders()),
+      async removeWebhook(id) {
+        await request('DELETE', `/v1/admin/webhooks/${encodeURIComponent(id)}`, undefined, adminHeaders());
+      },
+    },
   };
 }

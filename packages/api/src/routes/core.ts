@@ -145,11 +145,11 @@ export const coreRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
     },
     async (req) => {
       const p = req.params as { module: string; '*': string };
-      const q = req.query as { proof?: string };
+      const q = req.query as { proof?: string; size?: number };
       if (node.registry.module(p.module) === undefined) throw new GovchainError('module.not_found', `unknown module "${p.module}"`);
       const key = p['*'];
       if (q.proof === '1' || q.proof === 'true') {
-        const r = node.proveState(p.module, key);
+        const r = node.proveState(p.module, key, q.size);
         return { value: r.value, proof: smtProofToJson(r.proof), checkpoint: r.checkpoint.note };
       }
       return { value: node.stateValue(p.module, key) ?? null };

@@ -3,17 +3,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import { GovchainError } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
 import { Type } from '@sinclair/typebox';
-import { Hex64 } from '../schemas.js';
-
-const AnchorRecord = Type.Object({
-  digest: Hex64,
-  by: Type.String(),
-  txid: Hex64,
-  height: Type.Integer(),
-  time: Type.String(),
-  label: Type.Optional(Type.String()),
-  mediaType: Type.Optional(Type.String()),
-});
+import { AnchorRecord, Hex64 } from '../schemas.js';
 
 export const notaryRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app, { node }) => {
   app.get(

@@ -1,10 +1,11 @@
 /** `govchain start`: run the node and its HTTP API until Ctrl-C. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer } from '@govchain/api';
 import { createJetStreamOrderer, type JetStreamOrderer } from '@govchain/ordering';
-import { bootstrapDemo, GovchainNode, dataPaths, initDataDir, loadValidatorKeys, readGenesis } from '@govchain/node';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, loadValidatorKeys, readGenesis, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
 import { fromBase64, toHex } from '@govchain/core';
 import { pino } from 'pino';
 import { globals, UsageError } from '../context.js';
@@ -52,6 +53,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .option('--demo-if-missing', 'initialise a demo chain first when the data folder has none')
     .option('--block-interval <ms>', 'longest wait before cutting a block', '200')
     .option('--peers <urls>', 'comma-separated API URLs of peer nodes, to catch up from when the ordering stream was trimmed (env GOVCHAIN_PEERS)', process.env.GOVCHAIN_PEERS ?? '')
+    .option('--anchor-interval <s>', 'seconds between anchors of the latest checkpoint (node.json anchors)', '60')
     .action(async (opts) => {
       const g = globals(opts);
       const { host, port } = parseHostPort(opts.http);
@@ -64,6 +66,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       }
       const blockIntervalMs = Number(opts.blockInterval);
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
+      const anchorSeconds = Number(opts.anchorInterval);
+      if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
       let node: GovchainNode;
       if (natsUrls === undefined) node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       else {
@@ -94,8 +98,24 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       // Register the demo cast (first start of a demo chain; a no-op once committed).
       const boot = await bootstrapDemo(node, g.data);
       if (boot.submitted > 0 && !g.json) process.stderr.write(`Registered the demo cast on the ledger (${boot.submitted} transactions${boot.failed > 0 ? `, ${boot.failed} failed` : ''})\n`);
-      const app = await createApiServer({ node });
+      const webhooks = new WebhookDispatcher(node, g.data, { retryBaseMs: Number(process.env.GOVCHAIN_WEBHOOK_RETRY_MS ?? 500) });
+      webhooks.start();
+      const config = readNodeConfig(g.data);
+      const adminToken = config.adminToken;
+      const app = await createApiServer({ node, webhooks, ...(adminToken === undefined ? {} : { adminToken }) });
       await app.listen({ host, port });
+      // Interoperability (node.json): external witnesses and anchor targets.
+      const witnesses = new WitnessClient(node, config.witnesses ?? []);
+      witnesses.start();
+      // Paths in node.json are relative to the data folder.
+      const targets: AnchorTarget[] = (config.anchors ?? []).map((a, i) => {
+        if (a.type === 'file') return createFileAnchorTarget(resolve(g.data, a.path));
+        if (a.type === 'http') return createHttpAnchorTarget(a.url);
+        if (a.type === 'govchain') return createGovchainAnchorTarget({ client: createClient({ url: a.node }), key: readKeyFile(resolve(g.data, a.key)) });
+        throw new UsageError(`node.json anchors[${i}]: type must be file, http or govchain`);
+      });
+      const anchorer = new Anchorer(node, targets, anchorSeconds * 1000);
+      anchorer.start();
       const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
       const head = node.head();
       if (g.json) process.stdout.write(JSON.stringify({ url, chainId: node.chainId, height: head?.height ?? 0 }) + '\n');
@@ -105,6 +125,9 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
         if (stopping) return;
         stopping = true;
         await app.close();
+        await webhooks.stop();
+        await witnesses.stop();
+        await anchorer.stop();
         await node.stop();
         process.exit(0);
       };

@@ -12,6 +12,7 @@
  */
 import { assertBytes, fromBase64, toBase64 } from '../bytes.js';
 import { GovchainError } from '../errors.js';
+import { verifyCosignatures, type Cosignature } from './cosignature.js';
 import { parseVerifierKey, signNote, verifyNoteSignatures, type NoteSignature, type NoteVerifier } from './note.js';
 
 /** The signed head of the transaction log and the state map at one block. */
@@ -35,6 +36,16 @@ export interface VerifiedCheckpoint {
   checkpoint: Checkpoint;
   /** Names of the validators with a valid signature, in note order, each once. */
   signers: string[];
+  /** Valid witness cosignatures (only when witnesses were given to the verifier). */
+  cosigners?: Cosignature[];
+}
+
+/** Options of {@link verifyCheckpointNote}: witnesses whose cosignatures are also required. */
+export interface CheckpointWitnessPolicy {
+  /** Witness verifier keys (tlog-cosignature, type 0x04) or parsed verifiers. */
+  witnesses?: readonly (string | NoteVerifier)[];
+  /** Valid cosignatures of distinct witnesses required (default: 0). */
+  witnessQuorum?: number;
 }
 
 const DECIMAL = /^(0|[1-9][0-9]*)$/;
@@ -97,11 +108,15 @@ export function signCheckpoint(cp: Checkpoint, name: string, seed: Uint8Array): 
  * parsed verifiers) and parse its body. Throws `note.malformed`, `checkpoint.bad_signature`
  * (a current validator's signature is invalid), `checkpoint.no_quorum` (details `have`,
  * `need`) when fewer than `quorum` distinct validators signed, or `checkpoint.malformed`.
+ * With `policy.witnesses`, also checks their cosignatures (tlog-cosignature) and throws
+ * `checkpoint.no_witness_quorum` when fewer than `policy.witnessQuorum` witnesses cosigned:
+ * "agency quorum plus N witnesses".
  */
 export function verifyCheckpointNote(
   note: string | Uint8Array,
   vkeys: readonly (string | NoteVerifier)[],
   quorum: number,
+  policy: CheckpointWitnessPolicy = {},
 ): VerifiedCheckpoint {
   if (!Number.isSafeInteger(quorum) || quorum < 1) throw new RangeError(`quorum: expected a positive integer, got ${quorum}`);
   if (!Array.isArray(vkeys)) throw new TypeError('vkeys: expected an array');
@@ -115,7 +130,17 @@ export function verifyCheckpointNote(
       { details: { have: verifiedBy.length, need: quorum, signers: verifiedBy } },
     );
   }
-  return { checkpoint: parseCheckpoint(text), signers: verifiedBy };
+  const checkpoint = parseCheckpoint(text);
+  if (policy.witnesses === undefined && policy.witnessQuorum === undefined) return { checkpoint, signers: verifiedBy };
+  const need = policy.witnessQuorum ?? 0;
+  if (!Number.isSafeInteger(need) || need < 0) throw new RangeError(`witnessQuorum: expected a non-negative integer, got ${need}`);
+  const cosigners = verifyCosignatures(note, policy.witnesses ?? []);
+  if (cosigners.length < need) {
+    throw new GovchainError('checkpoint.no_witness_quorum', `checkpoint cosigned by ${cosigners.length} trusted witness(es), ${need} needed`, {
+      details: { have: cosigners.length, need, cosigners: cosigners.map((c) => c.name) },
+    });
+  }
+  return { checkpoint, signers: verifiedBy, cosigners };
 }
 
 // ---- internals ---------------------------------------------------------------------------

@@ -4,3 +4,4 @@
  */
 export * from './note.js';
 export * from './checkpoint.js';
+export * from './cosignature.js';

@@ -25,3 +25,4 @@ export {
   type LogNodeReader,
   type LogNodeWrite,
 } from './log.js';
+export { MAX_BATCH_RECORDS, batchInclusionProof, batchLeafData, buildBatchTree, type BatchTree } from './batch.js';

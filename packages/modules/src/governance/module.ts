@@ -4,7 +4,7 @@
  * a deadline. A proposal executes inside the approval that reaches the threshold. The node
  * reads `validators` from this module's state at every height.
  */
-import { GovchainError, fromBase64, type JsonValue, type ModuleDefinition, type StateReader, type TxContext } from '@govchain/core';
+import { GovchainError, fromBase64, parseVerifierKey, quorumFor, type JsonValue, type ModuleDefinition, type StateReader, type TxContext } from '@govchain/core';
 import { Type, type Static } from '@sinclair/typebox';
 import { AUTHORITIES, asJson, decodePublicKey, didForKey, newKey, readDidRecord, requireAgency, type DidRecord } from '../identity/records.js';
 
@@ -22,6 +22,17 @@ export const ProposalAction = Type.Union([
   Type.Object({ type: Type.Literal('add_validator'), name: ValidatorName, publicKey: Type.String({ description: 'Ed25519 public key, standard base64 (as in genesis and /v1/validators)' }) }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('remove_validator'), name: ValidatorName }, { additionalProperties: false }),
   Type.Object({ type: Type.Literal('set_threshold'), threshold: Type.Integer({ minimum: 1, maximum: 1000 }) }, { additionalProperties: false }),
+  Type.Object(
+    {
+      type: Type.Literal('set_trusted_network'),
+      chainId: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{0,63}$', description: 'the other network\'s chain id (its checkpoint origin)' }),
+      vkeys: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 64, uniqueItems: true, description: 'its validators\' signed-note verifier keys (GET /v1/validators)' }),
+      quorum: Type.Integer({ minimum: 1, maximum: 64, description: 'signatures required; at least floor(2n/3)+1' }),
+      name: Type.Optional(Type.String({ maxLength: 120 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object({ type: Type.Literal('remove_trusted_network'), chainId: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{0,63}$' }) }, { additionalProperties: false }),
 ]);
 export type ProposalAction = Static<typeof ProposalAction>;
 
@@ -53,6 +64,19 @@ export interface Proposal {
   status: 'open' | 'executed';
   created: number;
   executed?: number;
+}
+
+/**
+ * Another govchain network this one trusts (`network/<chainId>`): the light client of
+ * its validator set, set and changed only by governance proposals. The interop module
+ * accepts proofs of that network's records against it.
+ */
+export interface TrustedNetwork {
+  chainId: string;
+  vkeys: string[];
+  quorum: number;
+  name?: string;
+  updated: number;
 }
 
 /** The governance parameters read by nodes and modules. */
@@ -111,6 +135,21 @@ function checkAction(ctx: TxContext, a: ProposalAction, field: string): void {
       must(validators.some((v) => v.name === a.name), 'governance.not_validator', `${a.name} is not a validator`, `${field}/name`);
       must(validators.length > 1, 'governance.last_validator', 'the last validator cannot be removed', `${field}/name`);
       break;
+    case 'set_trusted_network': {
+      must(a.chainId !== ctx.chainId, 'governance.invalid_network', 'a network cannot trust itself as another network', `${field}/chainId`);
+      for (const [i, k] of a.vkeys.entries()) {
+        try {
+          parseVerifierKey(k);
+        } catch {
+          must(false, 'governance.invalid_network', `vkeys[${i}] is not a signed-note verifier key`, `${field}/vkeys/${i}`);
+        }
+      }
+      must(a.quorum >= quorumFor(a.vkeys.length) && a.quorum <= a.vkeys.length, 'governance.invalid_network', `quorum must be between ${quorumFor(a.vkeys.length)} and ${a.vkeys.length}`, `${field}/quorum`);
+      break;
+    }
+    case 'remove_trusted_network':
+      must(ctx.get(`network/${a.chainId}`) !== undefined, 'governance.invalid_network', `${a.chainId} is not a trusted network`, `${field}/chainId`);
+      break;
     case 'set_threshold':
       must(a.threshold <= agencies.length, 'governance.threshold_too_high', `threshold ${a.threshold} exceeds the ${agencies.length} member agencies`, `${field}/threshold`);
       break;
@@ -154,17 +193,40 @@ function executeAction(ctx: TxContext, a: ProposalAction): void {
     }
     case 'add_validator':
       ctx.set('validators', [...validators, { name: a.name, publicKey: a.publicKey }] as unknown as JsonValue);
+      recordValidatorChange(ctx);
       ctx.emit('governance.validator_added', { name: a.name });
       break;
     case 'remove_validator':
       ctx.set('validators', validators.filter((v) => v.name !== a.name) as unknown as JsonValue);
+      recordValidatorChange(ctx);
       ctx.emit('governance.validator_removed', { name: a.name });
+      break;
+    case 'set_trusted_network': {
+      const record: TrustedNetwork = { chainId: a.chainId, vkeys: [...a.vkeys], quorum: a.quorum, updated: ctx.height };
+      if (a.name !== undefined) record.name = a.name;
+      ctx.set(`network/${a.chainId}`, record as unknown as JsonValue);
+      ctx.emit('governance.network_trusted', { chainId: a.chainId, validators: a.vkeys.length, quorum: a.quorum });
+      break;
+    }
+    case 'remove_trusted_network':
+      ctx.delete(`network/${a.chainId}`);
+      ctx.emit('governance.network_removed', { chainId: a.chainId });
       break;
     case 'set_threshold':
       ctx.set('policy', { threshold: a.threshold });
       ctx.emit('governance.threshold_set', { threshold: a.threshold });
       break;
   }
+}
+
+/**
+ * Heights of the blocks that changed the validator set (`validator_changes`): a light client
+ * walks them, proving each new set against the checkpoint of that block, which the previous
+ * set signed (docs/did-gov.md).
+ */
+function recordValidatorChange(ctx: TxContext): void {
+  const heights = ((ctx.get('validator_changes') as number[] | undefined) ?? []).filter((h) => h !== ctx.height);
+  ctx.set('validator_changes', [...heights, ctx.height]);
 }
 
 /** Genesis document fields read by this module. */

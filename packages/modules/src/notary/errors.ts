@@ -2,6 +2,6 @@
 import { GovchainError } from '@govchain/core';
 
 /** The digest is already anchored; its first anchor stands. */
-export function alreadyAnchored(digest: string, txid: string): GovchainError {
-  return new GovchainError('notary.already_anchored', `digest ${digest} was already anchored by transaction ${txid}`, { field: '/body/payload/digest', details: { txid } });
+export function alreadyAnchored(digest: string, txid: string, field = '/body/payload/digest'): GovchainError {
+  return new GovchainError('notary.already_anchored', `${field.endsWith('root') ? 'batch root' : 'digest'} ${digest} was already anchored by transaction ${txid}`, { field, details: { txid } });
 }

@@ -1,1 +1,1 @@
-export { notaryModule, AnchorPayload, ByDigestParams, type AnchorRecord } from './module.js';
+export { notaryModule, AnchorPayload, AnchorBatchPayload, ByDigestParams, batchStateKey, type AnchorRecord, type AnchorBatchRecord } from './module.js';

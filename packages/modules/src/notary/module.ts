@@ -19,6 +19,34 @@ export const AnchorPayload = Type.Object(
 /** Payload of `notary.anchor`. */
 export type AnchorPayload = Static<typeof AnchorPayload>;
 
+/** Payload of `notary.anchor_batch`: the RFC 6962 root of up to 1,000,000 record digests. */
+export const AnchorBatchPayload = Type.Object(
+  {
+    root: Type.String({ pattern: '^[0-9a-f]{64}$', description: 'lowercase hex RFC 6962 Merkle root of the batch (leaf data = each 32-byte record digest)' }),
+    count: Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'number of records in the batch' }),
+    label: Type.Optional(Type.String({ maxLength: 200, description: 'public label; never put personal data here' })),
+  },
+  { additionalProperties: false },
+);
+/** Payload of `notary.anchor_batch`. */
+export type AnchorBatchPayload = Static<typeof AnchorBatchPayload>;
+
+/** What the state holds per anchored batch root (key `batch:<root>`). */
+export interface AnchorBatchRecord {
+  root: string;
+  count: number;
+  by: string;
+  txid: string;
+  height: number;
+  time: string;
+  label?: string;
+}
+
+/** The state key of a batch root. */
+export function batchStateKey(root: string): string {
+  return `batch:${root}`;
+}
+
 /** What the state holds per anchored digest. */
 export interface AnchorRecord {
   digest: string;
@@ -49,6 +77,19 @@ export const notaryModule: ModuleDefinition = {
         if (p.mediaType !== undefined) record.mediaType = p.mediaType;
         ctx.set(p.digest, record as unknown as JsonValue);
         ctx.emit('notary.anchored', { digest: p.digest, by: ctx.signer });
+      },
+    },
+    anchor_batch: {
+      schema: AnchorBatchPayload,
+      description: 'Anchor the Merkle root of a batch of record digests (hybrid anchoring: the records stay in the agency database). Any signer may anchor; the first anchor of a root stands.',
+      apply(ctx, p: AnchorBatchPayload) {
+        const key = batchStateKey(p.root);
+        const existing = ctx.get(key) as AnchorBatchRecord | undefined;
+        if (existing !== undefined) throw alreadyAnchored(p.root, existing.txid, '/body/payload/root');
+        const record: AnchorBatchRecord = { root: p.root, count: p.count, by: ctx.signer, txid: ctx.txid, height: ctx.height, time: ctx.time };
+        if (p.label !== undefined) record.label = p.label;
+        ctx.set(key, record as unknown as JsonValue);
+        ctx.emit('notary.batch_anchored', { root: p.root, count: p.count, by: ctx.signer });
       },
     },
   },

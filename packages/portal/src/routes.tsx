@@ -1,0 +1,42 @@
+/**
+ * The portal's pages. Each route names its audience: `public` pages need no sign-in.
+ * Citizen and officer pages (sign-in with a key kept in the browser) are added here with
+ * `audience: 'citizen' | 'officer'` when they are implemented; the navigation lists only
+ * routes that exist, grouped by audience, so nothing is shown that does not work.
+ */
+import type { JSX } from 'preact';
+import type { MessageKey } from './i18n.js';
+import { ExplorerPage } from './pages/explorer.js';
+import { BlockPage } from './pages/block.js';
+import { TxPage } from './pages/tx.js';
+import { CheckpointPage } from './pages/checkpoint.js';
+import { VerifyPage } from './pages/verify.js';
+
+/** Who a page is for. Only `public` exists so far. */
+export type Audience = 'public' | 'citizen' | 'officer';
+
+/** One page of the portal. */
+export interface Route {
+  pattern: RegExp;
+  render(match: RegExpExecArray): JSX.Element;
+  audience: Audience;
+  /** Shown in the navigation under this label, linking to `href`. */
+  nav?: { label: MessageKey; href: string };
+}
+
+export const routes: Route[] = [
+  { pattern: /^\/$/, render: () => <ExplorerPage />, audience: 'public', nav: { label: 'nav.explorer', href: '/' } },
+  { pattern: /^\/verify$/, render: () => <VerifyPage />, audience: 'public', nav: { label: 'nav.verify', href: '/verify' } },
+  { pattern: /^\/checkpoint$/, render: () => <CheckpointPage />, audience: 'public', nav: { label: 'nav.checkpoint', href: '/checkpoint' } },
+  { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
+  { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },
+];
+
+/** The route of `path`, with its match. */
+export function matchRoute(path: string): { route: Route; match: RegExpExecArray } | undefined {
+  for (const route of routes) {
+    const match = route.pattern.exec(path);
+    if (match !== null) return { route, match };
+  }
+  return undefined;
+}
