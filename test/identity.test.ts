@@ -152,6 +152,9 @@ describe('identity and roles', () => {
     const minhDid = people.get('officer-land-minh')!.did;
     const binhDid = people.get('citizen-binh')!.did;
     const proposalByTax = await proposeAs(node, who('agency-tax'), { type: 'set_threshold', threshold: 5 });
+    const landDid = people.get('agency-land')!.did;
+    assert.equal(await run(node, who('agency-land'), 'services.define_service', { id: 'matrix-service', name: 'Matrix', steps: [{ name: 'check', role: 'service_officer', kind: 'review' }], documents: [], fee: 0, timeLimitDays: 5 }), 'ok');
+    const matrixApp = await submitted(node, who('citizen-binh'), 'services.submit', { agency: landDid, service: 'matrix-service', documents: {} });
 
     // Expected outcome per actor, in the order above; payloads are fresh per call.
     const NA = 'auth.not_agency';
@@ -180,6 +183,21 @@ describe('identity and roles', () => {
       ['identity.revoke_key', () => ({ keyId: 'key-2' }), ['identity.use_governance', 'identity.use_governance', 'ok', 'ok', 'ok', 'ok', 'auth.not_registered', RV, DA]],
       ['governance.propose', () => ({ action: { type: 'set_threshold', threshold: 3 }, deadline: inMinutes(60) }), ['ok', 'ok', NA, NA, NA, NA, NA, RV, DA]],
       ['governance.approve', () => ({ proposal: proposalByTax }), ['ok', 'ok', NA, NA, NA, NA, NA, RV, DA]],
+      // Services and payments (docs/services.md): an application by citizen-binh, service of the land office.
+      ['services.define_service', () => ({ id: 'matrix-service', name: 'Matrix', steps: [{ name: 'check', role: 'service_officer', kind: 'review' }], documents: [], fee: 0, timeLimitDays: 5 }), ['auth.no_authority', 'ok', NA, NA, NA, NA, NA, RV, DA]],
+      ['services.submit', () => ({ agency: landDid, service: 'matrix-service', documents: {} }), ['auth.not_registered', 'auth.not_registered', 'auth.not_registered', 'auth.not_registered', 'ok', 'ok', 'auth.not_registered', RV, DA]],
+      ['services.accept', () => ({ application: matrixApp }), [NO, NO, 'auth.missing_role', 'ok', NO, NO, NO, RV, DA]],
+      ['services.request_info', () => ({ application: matrixApp, reason: 'more' }), [NO, NO, 'auth.missing_role', 'ok', NO, NO, NO, RV, DA]],
+      ['services.resubmit', () => ({ application: matrixApp, documents: {} }), ['services.not_applicant', 'services.not_applicant', 'services.not_applicant', 'services.not_applicant', 'services.not_applicant', 'services.not_applicant', 'services.not_applicant', RV, DA]],
+      ['services.approve', () => ({ application: matrixApp }), [NO, NO, 'auth.missing_role', 'services.wrong_state', NO, NO, NO, RV, DA]],
+      ['services.reject', () => ({ application: matrixApp, reason: 'no' }), [NO, NO, 'auth.missing_role', 'ok', 'services.wrong_state', 'services.wrong_state', 'services.wrong_state', RV, DA]],
+      ['services.issue_credential', () => ({ application: matrixApp, digest: toHex(randomBytes(32)), list: 'm', idx: 0 }), ['auth.no_authority', 'services.no_credential', NA, NA, NA, NA, NA, RV, DA]],
+      ['services.set_credential_status', () => ({ list: 'm', idx: 0, status: 'revoked' }), ['auth.no_authority', 'services.no_credential', NA, NA, NA, NA, NA, RV, DA]],
+      ['services.erase_document', () => ({ application: matrixApp, document: 'plan' }), ['services.unknown_document', 'services.unknown_document', 'services.unknown_document', 'services.unknown_document', 'services.unknown_document', 'services.unknown_document', 'services.unknown_document', RV, DA]],
+      ['payments.raise_invoice', () => ({ payer: binhDid, amount: 10, currency: 'VND', purpose: 'matrix', ref: { module: 'notary', key: toHex(randomBytes(32)) } }), [NO, NO, 'auth.missing_role', 'ok', NO, NO, NO, RV, DA]],
+      ['payments.confirm_payment', () => ({ invoice: toHex(randomBytes(32)), paymentRef: 'M-1' }), [NO, NO, 'auth.missing_role', 'auth.missing_role', NO, NO, NO, RV, DA]],
+      ['payments.refund', () => ({ invoice: toHex(randomBytes(32)) }), [NO, NO, 'auth.missing_role', 'auth.missing_role', NO, NO, NO, RV, DA]],
+      ['payments.cancel_invoice', () => ({ invoice: toHex(randomBytes(32)) }), [NO, NO, 'auth.missing_role', 'payments.no_invoice', NO, NO, NO, RV, DA]],
       // The land agency removes its registrar; afterwards the registrar's own key is dead.
       ['identity.remove_officer', () => ({ officer: minhDid }), ['auth.other_agency', 'ok', NA, DA, NA, NA, NA, RV, DA]],
       // Last: these change the actors' own keys.
@@ -204,10 +222,10 @@ describe('identity and roles', () => {
       });
     }
     assert.deepEqual(mismatches, [], table.join('\n'));
-    // Every identity, governance and notary transaction type is covered (the registries
-    // have their own refusal tests: test/registries.test.ts).
+    // Every identity, governance, notary, services and payments transaction type is covered
+    // (the registries have their own refusal tests: test/registries.test.ts).
     const covered = new Set(rows.map((r) => r[0]));
-    for (const m of node.registry.modules.filter((x) => ['governance', 'identity', 'notary'].includes(x.name))) {
+    for (const m of node.registry.modules.filter((x) => ['governance', 'identity', 'notary', 'services', 'payments'].includes(x.name))) {
       for (const action of Object.keys(m.txTypes)) assert.ok(covered.has(`${m.name}.${action}`), `${m.name}.${action} missing from the matrix`);
     }
   });
@@ -306,6 +324,15 @@ describe('identity and roles', () => {
     assert.equal(res.statusCode, 400);
   });
 });
+
+/** Submit a transaction that must succeed; its txid. */
+async function submitted(node: GovchainNode, actor: Actor, type: string, payload: Record<string, JsonValue>): Promise<string> {
+  const env = signTxSync({ chain: node.chainId, type, signer: actor.did, nonce: toHex(randomBytes(8)), payload }, [actor]);
+  const { txid } = await node.submit(JSON.stringify(env));
+  const r = await node.waitForCommit(txid, 10_000);
+  assert.equal(r.status, 'ok', r.code);
+  return txid;
+}
 
 function inMinutes(m: number): string {
   return new Date(Date.now() + m * 60_000).toISOString();

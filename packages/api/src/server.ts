@@ -18,6 +18,7 @@ import { opsRoutes } from './routes/ops.js';
 import { notaryRoutes } from './routes/notary.js';
 import { adminRoutes } from './routes/admin.js';
 import { identityRoutes } from './routes/identity.js';
+import { servicesRoutes } from './routes/services.js';
 import { registryRoutes, registryTags } from './routes/registries.js';
 import { interopRoutes } from './routes/interop.js';
 import { Problem } from './schemas.js';
@@ -67,6 +68,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
         { name: 'notary', description: 'Notary module' },
         { name: 'admin', description: 'Operator-only routes (Authorization: Bearer <adminToken of node.json>)' },
         { name: 'identity', description: 'DIDs, agencies, governance and sign-in' },
+        { name: 'services', description: 'Services, applications, private documents, credentials, payments' },
         ...registryTags,
       ],
       components: { securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'adminToken of the node\'s node.json' } } },
@@ -130,6 +132,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(notaryRoutes, { node });
   await app.register(adminRoutes, { webhooks: opts.webhooks, adminToken: opts.adminToken });
   await app.register(identityRoutes, { node });
+  await app.register(servicesRoutes, { node });
   await app.register(registryRoutes, { node });
   await app.register(interopRoutes, { node });
 

@@ -17,6 +17,7 @@ import { registerStart } from './commands/start.js';
 import { registerNetwork } from './commands/network.js';
 import { registerStatus } from './commands/status.js';
 import { registerTx } from './commands/tx.js';
+import { registerVc } from './commands/vc.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerWitness } from './commands/witness.js';
 import { registerExport } from './commands/export.js';
@@ -40,7 +41,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerNetwork]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerVc, registerNetwork]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

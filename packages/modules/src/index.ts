@@ -6,6 +6,8 @@ import type { ModuleDefinition } from '@govchain/core';
 import { governanceModule } from './governance/index.js';
 import { identityModule } from './identity/index.js';
 import { notaryModule } from './notary/index.js';
+import { servicesModule } from './services/index.js';
+import { paymentsModule } from './payments/index.js';
 import { interopModule } from './interop/index.js';
 import { landModule } from './land/index.js';
 import { taxModule } from './tax/index.js';
@@ -17,6 +19,8 @@ export * from './registry.js';
 export * from './notary/index.js';
 export * from './identity/index.js';
 export * from './governance/index.js';
+export * from './services/index.js';
+export * from './payments/index.js';
 export * from './interop/index.js';
 export * from './payments-contract.js';
 export * from './land/index.js';
@@ -26,4 +30,4 @@ export * from './health/index.js';
 export * from './supply/index.js';
 
 /** The modules every govchain network runs, in registration order. */
-export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, landModule, taxModule, procurementModule, healthModule, supplyModule, interopModule];
+export const defaultModules: readonly ModuleDefinition[] = [governanceModule, identityModule, notaryModule, servicesModule, paymentsModule, landModule, taxModule, procurementModule, healthModule, supplyModule, interopModule];

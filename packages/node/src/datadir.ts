@@ -7,6 +7,8 @@
  *   demo/bootstrap.json     the cast's registration transactions (submitted on first start)
  *   demo/wallets/*.json     each demo person's attribute openings (value + salt)
  *   db/                     the LMDB chain store
+ *   documents/*.json        private documents, encrypted per record (documents.ts)
+ *   keys/documents.key      the document store's master key (mode 0600)
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

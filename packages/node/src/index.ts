@@ -21,3 +21,4 @@ export * from './witnesses.js';
 export * from './cosignatures.js';
 export * from './anchors.js';
 export * from './export.js';
+export * from './documents.js';

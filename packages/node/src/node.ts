@@ -117,6 +117,8 @@ export class GovchainNode {
   readonly registry: ModuleRegistry;
   readonly metrics: NodeMetrics;
   readonly log: Logger;
+  /** The data folder this node runs over. */
+  readonly dataDir: string;
 
   private readonly orderer: Orderer;
   private readonly pool: VerifierPool;
@@ -147,6 +149,7 @@ export class GovchainNode {
   private constructor(opts: NodeOptions, genesis: Genesis, store: ChainStore) {
     this.genesis = genesis;
     this.store = store;
+    this.dataDir = opts.dataDir;
     this.log = opts.logger ?? pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
     this.registry = opts.modules ?? createModuleRegistry(defaultModules);
     this.metrics = createNodeMetrics();

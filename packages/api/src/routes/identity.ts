@@ -4,12 +4,13 @@
  * the tokens issued here only tell the portal and API who is asking.
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
+import { randomBytes } from 'node:crypto';
+import { SignJWT } from 'jose';
 import { GovchainError, loginMessage, fromBase64Url, isDid, parseKid, smtProofToJson, verifyEd25519, type JsonValue, type StateReader } from '@govchain/core';
 import { didDocumentOf, didKeyDocument, readDidRecord, readGovernance, type DidRecord } from '@govchain/modules';
 import type { GovchainNode } from '@govchain/node';
 import { Type } from '@sinclair/typebox';
+import { bearerIdentity, sessionKeys } from '../session.js';
 
 const CHALLENGE_TTL_MS = 5 * 60_000;
 const TOKEN_TTL_S = 15 * 60;
@@ -78,9 +79,9 @@ export const identityRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
   );
 
   // ---- sign-in ----
-  const session = generateKeyPairSync('ed25519');
+  const session = sessionKeys(node);
   const challenges = new Map<string, { did: string; expires: number }>();
-  const issuer = `govchain:${node.chainId}`;
+  const issuer = session.issuer;
 
   app.post(
     '/v1/auth/challenge',
@@ -153,17 +154,7 @@ export const identityRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
     },
   );
 
-  /** The DID a request's bearer token names, or a 401. */
-  const whoIs = async (req: FastifyRequest): Promise<{ did: string; claims: Record<string, unknown> }> => {
-    const h = req.headers.authorization;
-    if (typeof h !== 'string' || !h.startsWith('Bearer ')) throw new GovchainError('auth.token_invalid', 'send Authorization: Bearer <token> from /v1/auth/login');
-    try {
-      const { payload } = await jwtVerify(h.slice(7), session.publicKey, { issuer, algorithms: ['EdDSA'] });
-      return { did: payload.sub!, claims: payload as Record<string, unknown> };
-    } catch (e) {
-      throw new GovchainError('auth.token_invalid', `token rejected: ${(e as Error).message}`);
-    }
-  };
+  const whoIs = (req: FastifyRequest) => bearerIdentity(node, req);
 
   app.get('/v1/auth/me', { schema: { tags: ['identity'], summary: 'Who the bearer token names, with their current record', response: { 401: { $ref: 'Problem#' } } } }, async (req) => {
     const { did, claims } = await whoIs(req);

@@ -1,0 +1,3 @@
+export * from './workflow.js';
+export * from './status-list.js';
+export * from './module.js';
