@@ -106,7 +106,8 @@ test('SIGKILL a validator under load: the others keep committing; restarted, it 
 
 test('SIGKILL one NATS server of three under load: nothing stops, nothing acknowledged is lost', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
   const before = (await status('observer-1')).logSize;
-  const running = load(urls, signedAnchors(CHAIN, 1000), { connections: 32, retries: 10 });
+  // While JetStream elects new stream leaders, submissions get 503 for some seconds: clients retry (safe: a txid commits once).
+  const running = load(urls, signedAnchors(CHAIN, 1000), { connections: 32, retries: 120, retryDelayMs: 500 });
   await sleep(500);
   await net.stopNats(0, 'SIGKILL');
   const r = await running;

@@ -47,7 +47,7 @@ export interface LoadResult {
  * `urls` (round robin); a failed attempt (no answer, 5xx) is retried on another node up to
  * `retries` times: retries are safe, a txid commits at most once.
  */
-export async function load(urls: () => string[], envelopes: string[], opts: { connections?: number; retries?: number } = {}): Promise<LoadResult> {
+export async function load(urls: () => string[], envelopes: string[], opts: { connections?: number; retries?: number; retryDelayMs?: number } = {}): Promise<LoadResult> {
   const agent = new Agent({ connections: opts.connections ?? 32, keepAliveTimeout: 10_000 });
   const acked = new Map<string, Receipt>();
   const latenciesMs: number[] = [];
@@ -81,7 +81,7 @@ export async function load(urls: () => string[], envelopes: string[], opts: { co
           failed++;
           break;
         }
-        await sleep(200);
+        await sleep(opts.retryDelayMs ?? 200);
       }
     }
   };
