@@ -15,6 +15,7 @@ import { registerKeygen } from './commands/keygen.js';
 import { registerNotarize } from './commands/notarize.js';
 import { registerProof } from './commands/proof.js';
 import { registerStart } from './commands/start.js';
+import { registerNetwork } from './commands/network.js';
 import { registerStatus } from './commands/status.js';
 import { registerTx } from './commands/tx.js';
 import { registerVc } from './commands/vc.js';
@@ -41,7 +42,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerBackup, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerVc]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerBackup, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerVc, registerNetwork]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

@@ -212,6 +212,75 @@ function writeDemoBootstrap(dir: string, chainId: string, cast: CastMember[], ke
   writeFileSync(join(p.demo, 'bootstrap.json'), JSON.stringify({ phases: [officers, people] }) + '\n');
 }
 
+/** Options of {@link initNetworkDirs}. */
+export interface NetworkInitOptions {
+  /** The network folder: one data folder per node inside it. */
+  dir: string;
+  validators: number;
+  observers?: number;
+  chainId?: string;
+  demo?: boolean;
+  time?: string;
+}
+
+/** One node folder of a network. */
+export interface NetworkNodeDir {
+  name: string;
+  dir: string;
+  /** The validator this node signs as; undefined for an observer. */
+  validator?: string | undefined;
+}
+
+/**
+ * Create a multi-validator network: `<dir>/validator-<i>` holds one validator key each
+ * (one agency per node), `<dir>/observer-<j>` none; all share one genesis. The demo cast,
+ * if asked for, is written to `<dir>/demo` (and referenced by every node folder).
+ */
+export function initNetworkDirs(opts: NetworkInitOptions): { genesis: Genesis; nodes: NetworkNodeDir[]; identities: DemoIdentity[] } {
+  if (existsSync(join(opts.dir, 'network.json'))) throw new GovchainError('init.exists', `${opts.dir} already holds a network (network.json exists)`);
+  const n = opts.validators;
+  if (!Number.isInteger(n) || n < 1 || n > 100) throw new GovchainError('init.invalid', '--validators must be an integer from 1 to 100');
+  const observers = opts.observers ?? 0;
+  if (!Number.isInteger(observers) || observers < 0 || observers > 100) throw new GovchainError('init.invalid', '--observers must be an integer from 0 to 100');
+  const chainId = opts.chainId ?? (opts.demo ? 'govchain-dev' : 'govchain');
+  if (!CHAIN_ID_PATTERN.test(chainId)) throw new GovchainError('init.invalid', `chain id must match ${CHAIN_ID_PATTERN}`);
+  mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
+  const nodes: NetworkNodeDir[] = [];
+  const keys: LoadedKey[] = [];
+  for (let i = 1; i <= n; i++) {
+    const key = createKey();
+    const name = `validator-${i}`;
+    const dir = join(opts.dir, name);
+    writeKeyFile(join(dir, 'keys', 'validator.key'), key);
+    keys.push(key);
+    nodes.push({ name, dir, validator: `${chainId}-validator-${i}` });
+  }
+  for (let j = 1; j <= observers; j++) nodes.push({ name: `observer-${j}`, dir: join(opts.dir, `observer-${j}`) });
+  const genesis = parseGenesis({ chainId, time: opts.time ?? new Date().toISOString(), validators: keys.map((k, i) => ({ name: `${chainId}-validator-${i + 1}`, publicKey: toBase64(k.publicKey) })) });
+  for (const node of nodes) {
+    mkdirSync(node.dir, { recursive: true, mode: 0o700 });
+    const p = dataPaths(node.dir);
+    writeFileSync(p.genesis, JSON.stringify(genesis, null, 2) + '\n');
+    writeFileSync(p.config, JSON.stringify({ validatorKeys: node.validator === undefined ? [] : [join('keys', 'validator.key')] } satisfies NodeConfig, null, 2) + '\n');
+  }
+  const identities: DemoIdentity[] = [];
+  if (opts.demo) {
+    for (const member of DEMO_CAST) {
+      const key = createKey();
+      const keyFile = resolve(opts.dir, 'demo', 'keys', `${member.name}.key`);
+      writeKeyFile(keyFile, key);
+      identities.push({ name: member.name, role: member.role, did: key.did, keyFile });
+    }
+    writeFileSync(join(opts.dir, 'demo', 'identities.json'), JSON.stringify(identities, null, 2) + '\n');
+    for (const node of nodes) {
+      mkdirSync(dataPaths(node.dir).demo, { recursive: true, mode: 0o700 });
+      writeFileSync(dataPaths(node.dir).identities, JSON.stringify(identities, null, 2) + '\n');
+    }
+  }
+  writeFileSync(join(opts.dir, 'network.json'), JSON.stringify({ chainId, nodes: nodes.map((x) => ({ name: x.name, validator: x.validator ?? null })) }, null, 2) + '\n');
+  return { genesis, nodes, identities };
+}
+
 /** Read node.json. */
 export function readNodeConfig(dir: string): NodeConfig {
   const path = dataPaths(dir).config;

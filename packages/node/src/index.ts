@@ -13,6 +13,7 @@ export * from './verify.js';
 export * from './metrics.js';
 export * from './smt-codec.js';
 export * from './backup.js';
+export * from './cosign.js';
 export * from './webhooks.js';
 export * from './bootstrap.js';
 export * from './migrations.js';

@@ -18,6 +18,11 @@ export interface NodeMetrics {
   readonly blockTotalSeconds: Histogram;
   readonly commitLatencySeconds: Histogram;
   readonly ready: Gauge;
+  readonly checkpointsCertified: Counter;
+  readonly certifiedSize: Gauge;
+  readonly certifyLatencySeconds: Histogram;
+  readonly diverged: Gauge;
+  readonly equivocations: Counter;
 }
 
 /** Create a node's metrics. */
@@ -38,5 +43,10 @@ export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): Node
     blockTotalSeconds: new Histogram({ name: 'govchain_block_total_seconds', help: 'From the start of execution to durable commit', registers, buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5] }),
     commitLatencySeconds: new Histogram({ name: 'govchain_commit_latency_seconds', help: 'From admission to durable commit', registers, buckets: [0.05, 0.1, 0.2, 0.3, 0.5, 1, 2, 5, 10] }),
     ready: new Gauge({ name: 'govchain_ready', help: '1 when the node commits and serves certified data', registers }),
+    checkpointsCertified: new Counter({ name: 'govchain_checkpoints_certified_total', help: 'Checkpoints certified by a quorum of validator signatures (network mode)', registers }),
+    certifiedSize: new Gauge({ name: 'govchain_certified_log_size', help: 'Log size of the latest certified checkpoint', registers }),
+    certifyLatencySeconds: new Histogram({ name: 'govchain_checkpoint_certify_seconds', help: 'From a block being durable here to its checkpoint being certified by a quorum', registers, buckets: [0.01, 0.05, 0.1, 0.2, 0.5, 1, 2, 5] }),
+    diverged: new Gauge({ name: 'govchain_diverged', help: '1 when this node computed a checkpoint that differs from the one a quorum signed (it has halted)', registers }),
+    equivocations: new Counter({ name: 'govchain_equivocations_total', help: 'Validators seen signing two different checkpoints for one log size', registers }),
   };
 }

@@ -11,11 +11,13 @@ import {
   formatCheckpoint,
   formatSignedNote,
   formatVerifierKey,
+  verifyCheckpointNote,
   fromBase64,
   fromHex,
   inclusionProof,
   parseCheckpoint as parseCheckpointText,
   parseSignedNote,
+  parseVerifierKey,
   proveSmt,
   quorumFor,
   signCheckpoint,
@@ -31,7 +33,8 @@ import {
   type TxEnvelope,
 } from '@govchain/core';
 import { createModuleRegistry, defaultModules, readGovernance, type ModuleRegistry } from '@govchain/modules';
-import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock } from '@govchain/ordering';
+import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock, type OrderingPosition, type SignatureChannel } from '@govchain/ordering';
+import { CheckpointTally, type EquivocationEvidence, type TallyOutcome } from './cosign.js';
 import { pino, type Logger } from 'pino';
 import { dataPaths, loadValidatorKeys } from './datadir.js';
 import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock, type GenesisDocument } from './execute.js';
@@ -75,6 +78,13 @@ export interface NodeOptions {
    * the default modules; use `verifierWorkers: 0` with a custom registry.
    */
   modules?: ModuleRegistry;
+  /**
+   * Network mode: where validators share checkpoint signatures. With it, a checkpoint is
+   * certified only once a quorum of validators signed the body this node computed.
+   */
+  signatures?: SignatureChannel;
+  /** Peer API URLs to fetch blocks from when the ordering stream was trimmed. */
+  peers?: string[];
 }
 
 /** What subscribers of committed blocks receive. */
@@ -143,6 +153,15 @@ export class GovchainNode {
   private stopped = false;
   private started = false;
   private certifiedSize: number | undefined;
+  private readonly signatures: SignatureChannel | undefined;
+  private readonly tally: CheckpointTally | undefined;
+  private tallyWork: Promise<void> = Promise.resolve();
+  /** When each own checkpoint became durable (for the certification latency metric). */
+  private readonly durableAt = new Map<number, number>();
+  private readonly peers: string[];
+  private catchingUp = false;
+  /** Test-only fault injection: from this height on, execution drops a transaction. */
+  private readonly tamperFrom: number | undefined;
 
   private constructor(opts: NodeOptions, genesis: Genesis, store: ChainStore) {
     this.genesis = genesis;
@@ -167,6 +186,12 @@ export class GovchainNode {
     this.pending = new PendingBlocks(store);
     this.view = this.pending.view(genesis.chainId);
     this.certifiedSize = store.meta.get('certified') as number | undefined;
+    this.signatures = opts.signatures;
+    this.peers = opts.peers ?? [];
+    if (this.signatures !== undefined) this.tally = new CheckpointTally(this.vkeys.map(parseVerifierKey), this.quorum);
+    const tamper = process.env.GOVCHAIN_TEST_TAMPER_FROM_HEIGHT;
+    this.tamperFrom = tamper === undefined || tamper === '' ? undefined : Number(tamper);
+    if (this.tamperFrom !== undefined) this.log.warn({ from: this.tamperFrom }, 'GOVCHAIN_TEST_TAMPER_FROM_HEIGHT is set: this node executes wrongly on purpose (tests only)');
   }
 
   /** Open a node over `opts.dataDir`: read genesis and keys, open and verify the store. */
@@ -212,6 +237,15 @@ export class GovchainNode {
     this.metrics.height.set(head?.height ?? 0);
     this.metrics.logSize.set(head?.logSize ?? 0);
     this.metrics.ready.set(1);
+    if (this.tally !== undefined && this.signatures !== undefined) {
+      // Our own bodies of recent blocks (signatures of them may still be arriving).
+      const top = head?.height ?? 0;
+      for (let h = top; h >= 1 && h > top - 1000; h--) {
+        const hd = this.store.block(h)?.header;
+        if (hd !== undefined && (hd.txCount > 0 || h === 1)) this.tally.addOwn(h, this.checkpointBody(hd));
+      }
+      await this.signatures.subscribeSignatures((sig) => this.onSignature(sig.validator, sig.note));
+    }
     await this.orderer.start({ height: head?.height ?? 0, time: head?.time ?? this.genesis.time }, (b) => this.onBlock(b));
   }
 
@@ -356,7 +390,8 @@ export class GovchainNode {
     if (this.fault !== undefined) throw new GovchainError('node.halted', 'not committing');
     const t0 = performance.now();
     try {
-      const txs = await this.prepare(block);
+      let txs = await this.prepare(block);
+      if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 1) txs = txs.slice(1);
       // The validators of this block's checkpoint: the set in state before the block.
       const signing = this.validatorSetOf(this.view);
       const executed = executeBlock(this.view, this.registry, block.height, block.time, txs, { genesis: this.genesis as unknown as GenesisDocument });
@@ -370,7 +405,10 @@ export class GovchainNode {
         stateRoot: executed.header.stateRoot,
         time: executed.header.time,
       };
-      const checkpoints = this.signCheckpoints(head, signing);
+      // A block that appends no leaf (every transaction a duplicate or invalid) leaves the
+      // log as it was: the checkpoint of that size already exists and is not signed again.
+      const appended = executed.leafData.length > 0 || block.height === 1;
+      const checkpoints = appended ? this.signCheckpoints(head, signing) : [];
       const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= signing.quorum;
       this.pending.push(head, executed);
       const write: BlockWrite = {
@@ -422,6 +460,7 @@ export class GovchainNode {
       // Ordered but not executed (duplicates of committed txids): forget them too.
       for (const tx of block.txs) this.forget(tx.txid);
       this.metrics.mempool.set(this.admitted.size);
+      if (this.tally !== undefined) this.afterDurable(write);
       this.emitter.emit('commit', {
         header: executed.header,
         blockHash: executed.blockHash,
@@ -484,6 +523,129 @@ export class GovchainNode {
     }
     const sigs: NoteSignature[] = mine.map((k) => signCheckpoint(cp, names.get(toHex(k.publicKey))!, k.seed));
     return [{ size: head.logSize, note: formatSignedNote(body, sigs), signatures: sigs.length }];
+  }
+
+  // ---- checkpoint co-signing (network mode) ----
+
+  /** The checkpoint body (C2SP note text) of a block header or head. */
+  private checkpointBody(h: { height: number; logSize: number; logRoot: string; stateRoot: string; time: string }): string {
+    return formatCheckpoint({ origin: this.genesis.chainId, size: h.logSize, rootHash: fromHex(h.logRoot), height: h.height, stateRoot: fromHex(h.stateRoot), time: h.time });
+  }
+
+  /** Our block is durable: share our signature and tally our own body. */
+  private afterDurable(write: BlockWrite): void {
+    const size = write.head.logSize;
+    if (write.certifiedSize !== undefined) return;
+    if (write.leafData.length === 0 && write.head.height > 1) return; // no new checkpoint
+    this.durableAt.set(size, performance.now());
+    if (this.durableAt.size > 10_000) this.durableAt.delete(this.durableAt.keys().next().value!);
+    const own = write.checkpoints[0];
+    if (own !== undefined && !this.catchingUp) {
+      const { text, signatures } = parseSignedNote(own.note);
+      for (const sig of signatures) {
+        this.signatures!.publishSignature(sig.name, formatSignedNote(text, [sig])).catch((e: Error) => this.log.warn({ err: e.message, size }, 'cannot share the checkpoint signature'));
+      }
+    }
+    this.applyOutcomes(this.tally!.addOwn(write.head.height, this.checkpointBody(write.head)));
+  }
+
+  private onSignature(validator: string, note: string): void {
+    if (this.stopped) return;
+    this.applyOutcomes(this.tally!.addNote(validator, note));
+  }
+
+  private applyOutcomes(outcomes: TallyOutcome[]): void {
+    for (const o of outcomes) {
+      this.tallyWork = this.tallyWork.then(() => this.applyOutcome(o)).catch((e: Error) => this.log.error({ err: e }, 'cannot record a checkpoint outcome'));
+    }
+  }
+
+  private async applyOutcome(o: TallyOutcome): Promise<void> {
+    if (this.stopped) return;
+    if (o.kind === 'certified') {
+      if (this.fault !== undefined) return; // a halted node certifies nothing new
+      const stored = this.checkpointAt(o.size);
+      if (stored !== undefined && parseSignedNote(stored.note).signatures.length >= o.signers.length) return;
+      await this.store.certifyCheckpoint(o.size, o.note);
+      if (stored !== undefined) return; // more signatures on an already certified checkpoint
+      if (this.certifiedSize === undefined || o.size > this.certifiedSize) this.certifiedSize = o.size;
+      this.metrics.checkpointsCertified.inc();
+      const t = this.durableAt.get(o.size);
+      if (t !== undefined) {
+        this.metrics.certifyLatencySeconds.observe((performance.now() - t) / 1000);
+        this.durableAt.delete(o.size);
+      }
+      this.metrics.certifiedSize.set(this.certifiedSize);
+      this.tally!.forgetBelow(Number(o.note.split('\n')[3]!.slice('height '.length)) - 1000);
+    } else if (o.kind === 'diverged') {
+      this.metrics.diverged.set(1);
+      const ours = o.ours.split('\n');
+      const theirs = o.theirs.split('\n');
+      this.halt(
+        new GovchainError('chain.diverged', `this node's checkpoint for log size ${o.size} (root ${ours[2]}, ${ours[4]}) differs from the one signed by a quorum (${o.signers.join(', ')}: root ${theirs[2]}, ${theirs[4]}); its state or code differs from the network's. It stops committing; restore it from a peer or a backup.`),
+        Number(ours[3]?.split(' ')[1] ?? 0),
+      );
+    } else {
+      const ev = o.evidence;
+      this.metrics.equivocations.inc();
+      this.log.error({ validator: ev.validator, size: ev.size }, 'EQUIVOCATION: a validator signed two different checkpoints for one log size; evidence recorded');
+      await this.store.putEvidence(ev.size, ev.validator, JSON.stringify(ev));
+    }
+  }
+
+  /** Recorded equivocation evidence. */
+  evidence(): EquivocationEvidence[] {
+    return this.store.evidence().map((t) => JSON.parse(t) as EquivocationEvidence);
+  }
+
+  /**
+   * Catch up from a peer's API when the ordering stream no longer holds what follows
+   * `from`: fetch the peer's latest certified checkpoint, check its quorum of signatures
+   * against our genesis validators, then fetch and re-execute every block up to it. The
+   * blocks become certified here only if our own result equals that checkpoint; otherwise
+   * the node halts (the peer served something else than the network certified).
+   */
+  async catchUpFromPeers(from: OrderingPosition): Promise<OrderingPosition> {
+    await this.blockInFlight;
+    await this.durable;
+    for (const peer of this.peers) {
+      try {
+        const res = await fetch(new URL('/v1/checkpoint', peer));
+        if (!res.ok) continue;
+        const note = await res.text();
+        const { checkpoint } = verifyCheckpointNote(note, this.vkeys, this.quorum);
+        if (checkpoint.origin !== this.genesis.chainId || checkpoint.height <= from.height) continue;
+        this.log.warn({ peer, from: from.height, to: checkpoint.height }, 'fetching blocks from a peer');
+        this.catchingUp = true;
+        try {
+          for (let h = from.height + 1; h <= checkpoint.height; h++) {
+            const r = await fetch(new URL(`/v1/blocks/${h}/txs`, peer));
+            if (!r.ok) throw new Error(`peer answered ${r.status} for block ${h}`);
+            const b = (await r.json()) as OrderedBlock;
+            if (b.height !== h) throw new Error(`peer sent block ${b.height} for ${h}`);
+            await this.onBlock({ height: h, time: b.time, txs: b.txs });
+          }
+          await this.blockInFlight;
+          await this.durable;
+        } finally {
+          this.catchingUp = false;
+        }
+        if (this.fault !== undefined) throw this.fault;
+        const head = this.store.head()!;
+        if (head.height !== checkpoint.height || this.checkpointBody(head) !== parseSignedNote(note).text) {
+          this.halt(new GovchainError('chain.diverged', `blocks fetched from ${peer} up to height ${checkpoint.height} do not reproduce the certified checkpoint of size ${checkpoint.size}`), head.height);
+          throw this.fault!;
+        }
+        await this.store.certifyCheckpoint(checkpoint.size, note);
+        if (this.certifiedSize === undefined || checkpoint.size > this.certifiedSize) this.certifiedSize = checkpoint.size;
+        this.log.warn({ peer, height: head.height }, 'caught up from a peer; blocks verified against the certified checkpoint');
+        return { height: head.height, time: head.time };
+      } catch (e) {
+        if (this.fault !== undefined) throw e;
+        this.log.warn({ peer, err: (e as Error).message }, 'cannot catch up from this peer');
+      }
+    }
+    return from;
   }
 
   // ---- validators ----

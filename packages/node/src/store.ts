@@ -13,6 +13,7 @@
  *   state        "<module>\0<key>" -> JCS(value)   (current state, for execution)
  *   values       SHA-256(JCS(value)) -> JCS(value) for replaced versions (proofs at older roots)
  *   checkpoints  log size -> signed note text (all signatures collected so far)
+ *   evidence     "<size>:<validator>" -> JSON EquivocationEvidence (network mode)
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync } from 'node:fs';
@@ -88,6 +89,7 @@ export class ChainStore {
   readonly state: Database<string, Buffer>;
   readonly values: Database<string, Buffer>;
   readonly checkpoints: Database<string, number>;
+  readonly evidenceDb: Database<string, string>;
   private cachedHead: ChainHead | undefined;
 
   private constructor(path: string, readOnly: boolean) {
@@ -102,6 +104,7 @@ export class ChainStore {
     this.state = this.root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
     this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
     this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
+    this.evidenceDb = this.root.openDB({ name: 'evidence', encoding: 'string' });
     this.migrations = migrateStore(this.root, this.meta.get('head') !== undefined, readOnly);
   }
 
@@ -235,6 +238,30 @@ export class ChainStore {
   /** Store (replace) a checkpoint note, e.g. when more signatures arrive. */
   async putCheckpoint(size: number, note: string): Promise<void> {
     await this.checkpoints.put(size, note);
+  }
+
+  /**
+   * Store a certified note for `size` and raise the certified size to it (never lower),
+   * in one transaction; resolves once durable.
+   */
+  async certifyCheckpoint(size: number, note: string): Promise<void> {
+    await this.root.transaction(() => {
+      this.checkpoints.put(size, note);
+      const current = this.meta.get('certified') as number | undefined;
+      if (current === undefined || size > current) this.meta.put('certified', size);
+    });
+    await this.root.flushed;
+  }
+
+  /** Record equivocation evidence (JSON) under `<size>:<validator>`; resolves once durable. */
+  async putEvidence(size: number, validator: string, json: string): Promise<void> {
+    await this.evidenceDb.put(`${size}:${validator}`, json);
+    await this.root.flushed;
+  }
+
+  /** All recorded equivocation evidence (JSON texts). */
+  evidence(): string[] {
+    return [...this.evidenceDb.getRange({})].map((e) => e.value as string);
   }
 
   /** Iterate state entries of one module (or all). */

@@ -58,6 +58,7 @@ export const Status = Type.Object({
   height: Type.Integer(),
   logSize: Type.Integer(),
   stateRoot: Type.String(),
+  logRoot: Type.Optional(Type.String({ description: 'hex root of the transaction log at the head' })),
   validators: Type.Integer({ description: 'number of validators' }),
   version: Type.String(),
   certifiedSize: Type.Optional(Type.Integer()),

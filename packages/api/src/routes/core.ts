@@ -5,6 +5,22 @@ import type { GovchainNode } from '@govchain/node';
 import { Block, Envelope, Hex64, Receipt, StateQuery, StateResponse, Status, SubmitAccepted, SubmitQuery, TxRecord, Validators } from '../schemas.js';
 import { Type } from '@sinclair/typebox';
 
+const OrderedBlockSchema = Type.Object({
+  height: Type.Integer(),
+  time: Type.String(),
+  txs: Type.Array(Type.Object({ txid: Hex64, envelope: Type.String({ description: 'canonical envelope JSON text' }) })),
+});
+const EvidenceList = Type.Object({
+  equivocations: Type.Array(
+    Type.Object({
+      validator: Type.String(),
+      size: Type.Integer(),
+      notes: Type.Array(Type.String(), { minItems: 2, maxItems: 2, description: 'two signed notes, each with a valid signature of the validator' }),
+      detectedAt: Type.String(),
+    }),
+  ),
+});
+
 const problemRef = { $ref: 'Problem#' };
 const errors = { 400: problemRef, 404: problemRef, 409: problemRef, 413: problemRef, 415: problemRef, 429: problemRef, 503: problemRef };
 
@@ -26,6 +42,7 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
       height: head?.height ?? 0,
       logSize: head?.logSize ?? 0,
       stateRoot: head?.stateRoot ?? '0'.repeat(64),
+      logRoot: head?.logRoot,
       validators: node.validatorSet().validators.length,
       version: node.version,
       certifiedSize: node.latestCheckpoint()?.checkpoint.size,
@@ -91,6 +108,30 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
       if (b === undefined) throw new GovchainError('block.not_found', `no block at height ${height}`);
       return { ...b, hash: hashBlockHeader(b.header) };
     },
+  );
+
+  app.get(
+    '/v1/blocks/:height/txs',
+    {
+      schema: {
+        tags: ['chain'],
+        summary: 'A block as ordered: its time and the envelopes it committed (for nodes catching up; re-execute and check against a certified checkpoint)',
+        params: Type.Object({ height: Type.Integer({ minimum: 1 }) }),
+        response: { 200: OrderedBlockSchema, ...errors },
+      },
+    },
+    async (req) => {
+      const { height } = req.params as { height: number };
+      const b = node.getBlock(height);
+      if (b === undefined) throw new GovchainError('block.not_found', `no block at height ${height}`);
+      return { height, time: b.header.time, txs: b.txids.map((txid) => ({ txid, envelope: node.store.tx(txid)!.envelope })) };
+    },
+  );
+
+  app.get(
+    '/v1/evidence',
+    { schema: { tags: ['proofs'], summary: 'Equivocation evidence: validators seen signing two different checkpoints for one log size', response: { 200: EvidenceList } } },
+    async () => ({ equivocations: node.evidence() }),
   );
 
   app.get('/v1/validators', { schema: { tags: ['proofs'], summary: 'Validator verifier keys and quorum', response: { 200: Validators } } }, async () => ({

@@ -1,11 +1,42 @@
 /** `govchain start`: run the node and its HTTP API until Ctrl-C. */
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer, DEFAULT_RATE_LIMIT } from '@govchain/api';
-import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { createJetStreamOrderer, type JetStreamOrderer } from '@govchain/ordering';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, loadValidatorKeys, readGenesis, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
 import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
+import { fromBase64, toHex } from '@govchain/core';
+import { pino } from 'pino';
 import { globals, UsageError } from '../context.js';
+
+/** Parse `--orderer`: comma-separated nats:// URLs. */
+export function parseNatsUrls(text: string): string[] {
+  const urls = text.split(',').map((u) => u.trim()).filter((u) => u !== '');
+  for (const u of urls) {
+    let ok = false;
+    try {
+      ok = ['nats:', 'tls:'].includes(new URL(u).protocol);
+    } catch {
+      ok = false;
+    }
+    if (!ok) throw new UsageError(`--orderer must be "solo" or comma-separated nats:// URLs, got "${u}"`);
+  }
+  if (urls.length === 0) throw new UsageError('--orderer: no NATS URL given');
+  return urls;
+}
+
+/** NATS credentials of a node: `<data>/nats.json` {"user","pass"} (mode 0600), or env. */
+export function readNatsCredentials(dir: string): { user?: string; pass?: string } {
+  const path = join(dir, 'nats.json');
+  if (existsSync(path)) {
+    if ((statSync(path).mode & 0o077) !== 0) throw new UsageError(`${path} is readable by others; run chmod 600 ${path}`);
+    const c = JSON.parse(readFileSync(path, 'utf8')) as { user?: string; pass?: string };
+    return { ...(c.user === undefined ? {} : { user: c.user }), ...(c.pass === undefined ? {} : { pass: c.pass }) };
+  }
+  const user = process.env.GOVCHAIN_NATS_USER;
+  return user === undefined ? {} : { user, pass: process.env.GOVCHAIN_NATS_PASSWORD ?? '' };
+}
 
 /** Parse HOST:PORT. */
 export function parseHostPort(text: string): { host: string; port: number } {
@@ -24,6 +55,7 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
     .option('--rate-limit-ip <n>', 'requests per client IP per minute, 0 = off (env GOVCHAIN_RATE_LIMIT_IP)', process.env.GOVCHAIN_RATE_LIMIT_IP ?? String(DEFAULT_RATE_LIMIT.perIp))
     .option('--rate-limit-signer <n>', 'transactions per signer DID per minute, 0 = off (env GOVCHAIN_RATE_LIMIT_SIGNER)', process.env.GOVCHAIN_RATE_LIMIT_SIGNER ?? String(DEFAULT_RATE_LIMIT.perSigner))
     .option('--cors-origin <origins>', 'comma-separated origins allowed to call the API from other sites, "*" for any (env GOVCHAIN_CORS_ORIGINS; default: same-origin only)', process.env.GOVCHAIN_CORS_ORIGINS ?? '')
+    .option('--peers <urls>', 'comma-separated API URLs of peer nodes, to catch up from when the ordering stream was trimmed (env GOVCHAIN_PEERS)', process.env.GOVCHAIN_PEERS ?? '')
     .option('--anchor-interval <s>', 'seconds between anchors of the latest checkpoint (node.json anchors)', '60')
     .action(async (opts) => {
       const g = globals(opts);
@@ -33,7 +65,8 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(perIp) || perIp < 0) throw new UsageError('--rate-limit-ip must be a non-negative integer');
       if (!Number.isInteger(perSigner) || perSigner < 0) throw new UsageError('--rate-limit-signer must be a non-negative integer');
       const corsOrigins = String(opts.corsOrigin).split(',').map((o) => o.trim()).filter((o) => o !== '');
-      if (opts.orderer !== 'solo') throw new UsageError(`orderer "${opts.orderer}" is not available in this build; use --orderer solo`);
+      const natsUrls = opts.orderer === 'solo' ? undefined : parseNatsUrls(opts.orderer);
+      const peers = (opts.peers as string).split(',').map((u) => u.trim()).filter((u) => u !== '');
       if (!existsSync(dataPaths(g.data).genesis)) {
         if (!opts.demoIfMissing) throw new UsageError(`no chain in ${g.data}: run "govchain init --demo" first`);
         const { genesis, identities } = initDataDir({ dir: g.data, demo: true });
@@ -43,7 +76,32 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const anchorSeconds = Number(opts.anchorInterval);
       if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
-      const node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
+      let node: GovchainNode;
+      if (natsUrls === undefined) node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
+      else {
+        const genesis = readGenesis(dataPaths(g.data).genesis);
+        const names = new Map(genesis.validators.map((v) => [toHex(fromBase64(v.publicKey)), v.name]));
+        const self = loadValidatorKeys(g.data).map((k) => names.get(toHex(k.publicKey)))[0];
+        const log = pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
+        let opened: GovchainNode | undefined;
+        const orderer: JetStreamOrderer = await createJetStreamOrderer({
+          servers: natsUrls,
+          chainId: genesis.chainId,
+          ...readNatsCredentials(g.data),
+          validators: genesis.validators.map((v) => v.name),
+          self,
+          blockIntervalMs,
+          onTrimmed: async (pos) => (opened === undefined ? pos : opened.catchUpFromPeers(pos)),
+          warn: (msg, details) => log.warn(details ?? {}, msg),
+        });
+        try {
+          opened = await GovchainNode.open({ dataDir: g.data, orderer, signatures: orderer, peers, logger: log });
+        } catch (e) {
+          await orderer.close();
+          throw e;
+        }
+        node = opened;
+      }
       await node.start();
       // Register the demo cast (first start of a demo chain; a no-op once committed).
       const boot = await bootstrapDemo(node, g.data);

@@ -1,0 +1,150 @@
+/**
+ * Checkpoint co-signing: each validator signs the checkpoint (C2SP signed note) it
+ * computed itself and shares the signature; a checkpoint is certified once a quorum
+ * (floor(2n/3)+1, CONTRACT.md s.4) of validators signed the very body this node computed.
+ *
+ * The tally is pure (no I/O): it takes this node's own checkpoint bodies and the notes
+ * received from others, and says what follows. Votes are counted per block height (a
+ * node whose execution differs may produce different log sizes, so sizes alone would
+ * rarely meet); equivocation is checked per log size and per height:
+ *   - `certified`: a quorum signed our body; the note carries all of their signatures
+ *     (issued again, with more signatures, as late signatures arrive);
+ *   - `diverged`: a quorum signed a different body for a size we computed: our execution
+ *     (state or code) differs from the network's; the node must stop committing;
+ *   - `equivocation`: one validator signed two different bodies for one size (evidence).
+ */
+import { formatSignedNote, parseCheckpoint, parseSignedNote, verifyNoteSignatures, type NoteSignature, type NoteVerifier } from '@govchain/core';
+
+/** Proof that a validator signed two different checkpoints of one log size. */
+export interface EquivocationEvidence {
+  validator: string;
+  size: number;
+  /** The two signed notes (each carries the validator's valid signature). */
+  notes: [string, string];
+  /** When this node noticed (RFC 3339; not part of the proof). */
+  detectedAt: string;
+}
+
+/** What a new signature or own checkpoint leads to. */
+export type TallyOutcome =
+  | { kind: 'certified'; size: number; note: string; signers: string[] }
+  | { kind: 'diverged'; size: number; ours: string; theirs: string; signers: string[] }
+  | { kind: 'equivocation'; evidence: EquivocationEvidence };
+
+interface Signed {
+  body: string;
+  signature: NoteSignature;
+  note: string;
+}
+
+/** Tally of checkpoint signatures by log size. */
+export class CheckpointTally {
+  private readonly verifiers: Map<string, NoteVerifier>;
+  private readonly order: Map<string, number>;
+  /** height -> validator -> what it signed. */
+  private readonly signed = new Map<number, Map<string, Signed>>();
+  /** size -> validator -> what it signed (equivocation by size). */
+  private readonly bySize = new Map<number, Map<string, Signed>>();
+  private readonly own = new Map<number, string>();
+  private readonly done = new Set<number>();
+  private readonly certifiedWith = new Map<number, number>();
+  private readonly equivocators = new Set<string>();
+  private readonly reported = new Set<string>();
+
+  constructor(
+    verifiers: readonly NoteVerifier[],
+    readonly quorum: number,
+  ) {
+    this.verifiers = new Map(verifiers.map((v) => [v.name, v]));
+    this.order = new Map(verifiers.map((v, i) => [v.name, i]));
+  }
+
+  /** Record the body this node computed for block `height` (after the block is durable). */
+  addOwn(height: number, body: string): TallyOutcome[] {
+    this.own.set(height, body);
+    return this.evaluate(height);
+  }
+
+  /**
+   * Record a note received from `validator` (the subject it came on). Signatures that do
+   * not verify, or that are not by `validator`, are ignored.
+   */
+  addNote(validator: string, note: string): TallyOutcome[] {
+    const v = this.verifiers.get(validator);
+    if (v === undefined) return [];
+    let text: string;
+    let sig: NoteSignature | undefined;
+    let size: number;
+    let height: number;
+    try {
+      const verified = verifyNoteSignatures(note, [v]);
+      if (!verified.verifiedBy.includes(validator)) return [];
+      text = verified.text;
+      sig = parseSignedNote(note).signatures.find((s) => s.name === validator);
+      const cp = parseCheckpoint(text);
+      size = cp.size;
+      height = cp.height;
+    } catch {
+      return [];
+    }
+    if (sig === undefined) return [];
+    const signed: Signed = { body: text, signature: sig, note };
+    let atSize = this.bySize.get(size);
+    if (atSize === undefined) this.bySize.set(size, (atSize = new Map()));
+    let atHeight = this.signed.get(height);
+    if (atHeight === undefined) this.signed.set(height, (atHeight = new Map()));
+    for (const before of [atSize.get(validator), atHeight.get(validator)]) {
+      if (before === undefined || before.body === text) continue;
+      const key = `${validator}@${height}`;
+      this.equivocators.add(key);
+      this.equivocators.add(`${validator}@${parseCheckpoint(before.body).height}`);
+      const evidenceKey = `${validator}#${size}`;
+      if (this.reported.has(evidenceKey)) return [];
+      this.reported.add(evidenceKey);
+      return [{ kind: 'equivocation', evidence: { validator, size, notes: [before.note, note], detectedAt: new Date().toISOString() } }];
+    }
+    if (atSize.has(validator) && atHeight.has(validator)) return [];
+    atSize.set(validator, signed);
+    atHeight.set(validator, signed);
+    return this.evaluate(height);
+  }
+
+  /** Forget heights below `height` that are settled (memory bound). */
+  forgetBelow(height: number): void {
+    for (const h of this.signed.keys()) if (h < height && this.done.has(h)) this.signed.delete(h);
+    for (const h of this.own.keys()) if (h < height && this.done.has(h)) this.own.delete(h);
+    for (const h of this.certifiedWith.keys()) if (h < height) this.certifiedWith.delete(h);
+  }
+
+  private evaluate(height: number): TallyOutcome[] {
+    const ours = this.own.get(height);
+    const bySigner = this.signed.get(height);
+    if (ours === undefined || bySigner === undefined) return [];
+    const size = parseCheckpoint(ours).size;
+    const certifiedWith = this.certifiedWith.get(height);
+    if (this.done.has(height) && certifiedWith === undefined) return []; // diverged: settled
+    const groups = new Map<string, Signed[]>();
+    for (const [name, s] of bySigner) {
+      if (this.equivocators.has(`${name}@${height}`)) continue; // an equivocator's vote counts for nothing
+      const g = groups.get(s.body);
+      if (g === undefined) groups.set(s.body, [s]);
+      else g.push(s);
+    }
+    const mine = groups.get(ours) ?? [];
+    if (mine.length >= this.quorum) {
+      // Certified; later signatures re-issue the note with every signature collected.
+      if (certifiedWith !== undefined && mine.length <= certifiedWith) return [];
+      this.done.add(height);
+      this.certifiedWith.set(height, mine.length);
+      const sigs = mine.map((s) => s.signature).sort((a, b) => this.order.get(a.name)! - this.order.get(b.name)!);
+      return [{ kind: 'certified', size, note: formatSignedNote(ours, sigs), signers: sigs.map((s) => s.name) }];
+    }
+    for (const [body, g] of groups) {
+      if (body !== ours && g.length >= this.quorum) {
+        this.done.add(height);
+        return [{ kind: 'diverged', size, ours, theirs: body, signers: g.map((s) => s.signature.name) }];
+      }
+    }
+    return [];
+  }
+}

@@ -1,0 +1,479 @@
+/**
+ * The JetStream orderer: many nodes, one order, no home-made consensus. NATS JetStream
+ * replicates the ordering stream with Raft (replicas=3 in a 3-server cluster); this file
+ * only decides how every node reads the same blocks out of it.
+ *
+ * The ordering stream holds two subjects:
+ *   govchain.<chain>.tx    one message per transaction (the canonical envelope), published
+ *                          with Nats-Msg-Id = txid so the stream drops duplicates;
+ *   govchain.<chain>.cut   cut records `{"height","from","to","time","proposer"}`: block
+ *                          `height` holds the tx messages with stream sequence in (from, to].
+ * A cut is appended with `Nats-Expected-Last-Subject-Sequence` = the sequence of the last
+ * cut message the proposer has read, so of two proposers racing for one height exactly one
+ * succeeds (compare-and-set in the stream leader). Every node reads the stream in order
+ * and applies one deterministic rule: a cut is valid when its height is the next one, its
+ * `from` is the previous valid cut's `to`, `to` precedes the cut itself, and its time is
+ * within MAX_CLOCK_SKEW_MS of the stream's own timestamp of the message; invalid cuts are
+ * ignored by everyone. Block time = max(previous block time, cut time), so it never runs
+ * backwards.
+ *
+ * Proposing is leaderless with a rotation that keeps races rare: for height h the validator
+ * at index h mod n proposes after `blockIntervalMs` (or as soon as `maxBlockTxs` wait), the
+ * next one after 2x, and so on; a crashed proposer therefore delays a block by one interval
+ * and never stalls the chain. Observers never propose.
+ *
+ * Checkpoint signatures travel on a second stream (govchain.<chain>.sig.<validator>), so
+ * that NATS permissions can let each validator publish under its own name only.
+ */
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  DeliverPolicy,
+  jetstream,
+  jetstreamManager,
+  type ConsumerMessages,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from '@nats-io/jetstream';
+import { OrdererFullError, nextBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from './orderer.js';
+
+/** Largest accepted difference between a cut's time and the stream's timestamp of it. */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+/** Stream and subject names of a chain. */
+export function jetStreamNames(chainId: string) {
+  const id = chainId.replace(/[^a-zA-Z0-9]/g, '_').toUpperCase();
+  return {
+    stream: `GOVCHAIN_${id}`,
+    sigStream: `GOVCHAIN_${id}_SIG`,
+    tx: `govchain.${chainId}.tx`,
+    cut: `govchain.${chainId}.cut`,
+    sigPrefix: `govchain.${chainId}.sig`,
+    sig: (validator: string) => `govchain.${chainId}.sig.${validator}`,
+  };
+}
+
+/** Settings of the streams of a chain (created once, by the network's operator). */
+export interface JetStreamStreamSettings {
+  /** Raft replicas of each stream (3 in a 3-server cluster). */
+  replicas: number;
+  /** Keep at most this many ordering messages (default: unlimited). */
+  maxMsgs?: number;
+  /** Keep ordering messages at most this long, in ms (default: unlimited). */
+  maxAgeMs?: number;
+}
+
+/** Create (or update) the ordering and signature streams of a chain. */
+export async function ensureJetStreamStreams(jsm: JetStreamManager, chainId: string, s: JetStreamStreamSettings): Promise<void> {
+  const n = jetStreamNames(chainId);
+  const ordering = {
+    name: n.stream,
+    subjects: [n.tx, n.cut],
+    num_replicas: s.replicas,
+    max_msgs: s.maxMsgs ?? -1,
+    max_age: s.maxAgeMs === undefined ? 0 : s.maxAgeMs * 1_000_000,
+    duplicate_window: 120 * 1_000_000_000,
+  } as const;
+  const sigs = { name: n.sigStream, subjects: [`${n.sigPrefix}.*`], num_replicas: s.replicas, max_age: 24 * 3600 * 1_000_000_000 } as const;
+  for (const cfg of [ordering, sigs]) {
+    try {
+      await jsm.streams.info(cfg.name);
+      await jsm.streams.update(cfg.name, cfg as any);
+    } catch (e) {
+      if (!/not found/i.test((e as Error).message)) throw e;
+      await jsm.streams.add(cfg as any);
+    }
+  }
+}
+
+/** Connect as the operator and create (or update) the streams of a chain. */
+export async function provisionJetStream(servers: string[], auth: { user?: string; pass?: string }, chainId: string, s: JetStreamStreamSettings): Promise<void> {
+  const nc = await connectNats(servers, auth, 'govchain operator');
+  try {
+    await ensureJetStreamStreams(await jetstreamManager(nc, { timeout: 5000 }), chainId, s);
+  } finally {
+    await nc.close();
+  }
+}
+
+/** Connect to NATS with the settings every govchain component uses. */
+export async function connectNats(servers: string[], auth: { user?: string; pass?: string } = {}, name = 'govchain'): Promise<NatsConnection> {
+  return connect({
+    servers,
+    name,
+    ...(auth.user === undefined ? {} : { user: auth.user, pass: auth.pass ?? '' }),
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: 250,
+    timeout: 5000,
+    pingInterval: 5000,
+  });
+}
+
+/** A checkpoint signature as shared between validators. */
+export interface SharedSignature {
+  /** Validator name the subject claims (NATS permissions bind it to the publisher). */
+  readonly validator: string;
+  /** A C2SP signed note carrying that validator's signature. */
+  readonly note: string;
+}
+
+/** How validators share checkpoint signatures (the JetStream orderer implements it). */
+export interface SignatureChannel {
+  /** Publish `note` (signed by `validator`) durably to every node. */
+  publishSignature(validator: string, note: string): Promise<void>;
+  /** Receive every retained and future signature, in stream order. */
+  subscribeSignatures(handler: (s: SharedSignature) => void): Promise<void>;
+}
+
+/** Options of {@link createJetStreamOrderer}. */
+export interface JetStreamOrdererOptions {
+  servers: string[];
+  chainId: string;
+  user?: string;
+  pass?: string;
+  /** The validators' names in genesis order (the proposer rotation). */
+  validators: readonly string[];
+  /** This node's validator name; undefined for an observer (never proposes). */
+  self?: string | undefined;
+  /** Wait before proposing a non-empty block (default 200 ms). */
+  blockIntervalMs?: number;
+  /** Most transactions per proposed block (default 5,000). */
+  maxBlockTxs?: number;
+  /** Most transactions waiting to be cut (default 100,000); further submissions are refused. */
+  maxPending?: number;
+  /**
+   * Called when the stream no longer holds what follows `from` (trimmed by max-msgs or
+   * max-age): the node must obtain those blocks elsewhere (peers) and resolve with its new
+   * position. Without it, the orderer stops with an error.
+   */
+  onTrimmed?: (from: OrderingPosition) => Promise<OrderingPosition>;
+  /** Where to report problems (default: console.error). */
+  warn?: (msg: string, details?: object) => void;
+  now?: () => number;
+}
+
+/** A cut record as stored in the stream. */
+export interface CutRecord {
+  height: number;
+  from: number;
+  to: number;
+  time: string;
+  proposer?: string;
+}
+
+interface Buffered extends OrderedTx {
+  seq: number;
+}
+
+/** The JetStream orderer; also the signature channel of the node. */
+export type JetStreamOrderer = Orderer & SignatureChannel & { readonly connection: NatsConnection };
+
+/** Connect and create a JetStream orderer (the streams must exist). */
+export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Promise<JetStreamOrderer> {
+  const names = jetStreamNames(opts.chainId);
+  const nc = await connectNats(opts.servers, opts, `govchain ${opts.self ?? 'observer'}`);
+  const js = jetstream(nc, { timeout: 10_000 });
+  const jsm = await jetstreamManager(nc);
+  await jsm.streams.info(names.stream).catch((e: Error) => {
+    throw new Error(`ordering stream ${names.stream} is not available (${e.message}); create it with "govchain network up" or ensureJetStreamStreams`);
+  });
+  const interval = opts.blockIntervalMs ?? 200;
+  const maxBlockTxs = opts.maxBlockTxs ?? 5000;
+  const maxPending = opts.maxPending ?? 100_000;
+  const now = opts.now ?? Date.now;
+  const warn = opts.warn ?? ((m: string, d?: object) => console.error(m, d ?? ''));
+  const selfIndex = opts.self === undefined ? -1 : opts.validators.indexOf(opts.self);
+
+  // Reader state: the last valid block and what follows it.
+  let height = 0;
+  let time = '';
+  let to = 0; // stream sequence of the last transaction in a block
+  let lastCutSeq = 0; // stream sequence of the last cut message read (valid or not)
+  let nextSeq = 1; // the stream sequence the reader expects next
+  let buffer: Buffered[] = [];
+  let firstPendingAt = 0;
+  let handler: BlockHandler | undefined;
+  let messages: ConsumerMessages | undefined;
+  let closed = false;
+  // Proposer state.
+  let proposing: number | undefined; // height of a cut in flight or awaiting read-back
+  let failedAtCutSeq = -1;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  const sigSubs: ConsumerMessages[] = [];
+
+  /** Find where to read from to resume after block `pos.height`; undefined when trimmed. */
+  const locate = async (pos: OrderingPosition): Promise<number | undefined> => {
+    const info = await jsm.streams.info(names.stream);
+    const first = Math.max(1, info.state.first_seq);
+    if (pos.height === 0) return first <= 1 ? 0 : undefined;
+    const last = await jsm.streams.getMessage(names.stream, { last_by_subj: names.cut }).catch(() => null);
+    // No cut yet (a new network; nodes may start above height 0 with blocks computed
+    // locally, such as a genesis block): read from the beginning unless trimmed.
+    if (last === null) return first <= 1 ? 0 : undefined;
+    const lastRec = parseCut(last.data);
+    if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
+    // Scan the cut records (small) for the end of block pos.height.
+    const c = await js.consumers.get(names.stream, { filter_subjects: names.cut, deliver_policy: DeliverPolicy.All });
+    const it = await c.consume(CONSUME);
+    let found: number | undefined;
+    try {
+      for await (const m of it) {
+        const r = parseCut(m.data);
+        if (r !== undefined && r.height === pos.height) found = r.to;
+        else if (r !== undefined && r.height === pos.height + 1) found = r.from;
+        if (found !== undefined || m.seq >= last.seq) break;
+      }
+    } finally {
+      it.stop();
+    }
+    if (found === undefined || found + 1 < first) return undefined;
+    return found;
+  };
+
+  const handle = async (m: JsMsg): Promise<boolean> => {
+    if (m.seq < nextSeq) return true; // redelivered after a consumer reset
+    if (m.seq > nextSeq) return false; // a gap: the stream was trimmed beneath us
+    nextSeq = m.seq + 1;
+    if (m.subject === names.tx) {
+      if (m.seq > to) {
+        if (buffer.length === 0) firstPendingAt = now();
+        buffer.push({ seq: m.seq, txid: m.headers?.get('Nats-Msg-Id') ?? '', envelope: m.string() });
+      }
+      return true;
+    }
+    if (m.subject !== names.cut) return true;
+    lastCutSeq = m.seq;
+    const r = parseCut(m.data);
+    if (r === undefined || r.height <= height) return true;
+    const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
+    const valid = r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
+    if (!valid) {
+      warn('ignoring an invalid cut record', { seq: m.seq, record: r, height, to });
+      return true;
+    }
+    let n = 0;
+    while (n < buffer.length && buffer[n]!.seq <= r.to) n++;
+    const txs = buffer.slice(0, n).map((b) => ({ txid: b.txid, envelope: b.envelope }));
+    buffer = buffer.slice(n);
+    if (buffer.length > 0) firstPendingAt = now();
+    const block = { height: r.height, time: nextBlockTime(time, Date.parse(r.time)), txs };
+    height = r.height;
+    time = block.time;
+    to = r.to;
+    if (proposing !== undefined && proposing <= height) proposing = undefined;
+    try {
+      await handler!(block);
+    } catch (e) {
+      throw new HandlerFailed(e);
+    }
+    return true;
+  };
+
+  /**
+   * Read the stream from `nextSeq` until closed, a gap (trimmed), or the consumer is lost
+   * (its NATS server died): 'again' resumes from the same position. Handler failures throw.
+   */
+  const read = async (): Promise<'closed' | 'gap' | 'again'> => {
+    try {
+      const c = await js.consumers.get(names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: nextSeq });
+      const it = (messages = await c.consume(CONSUME));
+      const dog = watchdog(it, async () => (await jsm.streams.info(names.stream)).state.last_seq >= nextSeq);
+      try {
+        for await (const m of it) {
+          dog.fed();
+          if (closed) return 'closed';
+          if (!(await handle(m))) return 'gap';
+          dog.fed();
+        }
+      } finally {
+        dog.stop();
+      }
+    } catch (e) {
+      if (e instanceof HandlerFailed) throw e.cause;
+      if (!closed) warn('lost the ordering consumer; re-creating it', { err: (e as Error).message });
+    } finally {
+      messages?.stop();
+      messages = undefined;
+    }
+    if (closed) return 'closed';
+    await sleep(250);
+    return 'again';
+  };
+
+  const run = async (from: OrderingPosition): Promise<void> => {
+    let pos = from;
+    while (!closed) {
+      const end = await locate(pos);
+      if (end === undefined) {
+        if (opts.onTrimmed === undefined) throw new Error(`the ordering stream no longer holds the blocks after height ${pos.height}`);
+        warn('the ordering stream was trimmed past this node; catching up from peers', { height: pos.height });
+        const next = await opts.onTrimmed(pos);
+        if (next.height === pos.height) await sleep(1000);
+        pos = next;
+        continue;
+      }
+      height = pos.height;
+      time = pos.time;
+      to = end;
+      nextSeq = end + 1;
+      buffer = [];
+      let why = await read();
+      while (why === 'again') why = await read(); // same position, buffer kept
+      if (why === 'closed') return;
+      pos = { height, time };
+    }
+  };
+
+  const propose = async (): Promise<void> => {
+    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined || failedAtCutSeq === lastCutSeq) return;
+    const h = height + 1;
+    const n = opts.validators.length;
+    const rank = (((selfIndex - (h % n)) % n) + n) % n;
+    const full = buffer.length >= maxBlockTxs;
+    if (!(full && rank === 0) && now() < firstPendingAt + interval * (1 + rank)) return;
+    const count = Math.min(buffer.length, maxBlockTxs);
+    const record: CutRecord = { height: h, from: to, to: buffer[count - 1]!.seq, time: nextBlockTime(time, now()), proposer: opts.self! };
+    proposing = h;
+    try {
+      await js.publish(names.cut, JSON.stringify(record), { expect: { lastSubjectSequence: lastCutSeq } });
+    } catch (e) {
+      // Another proposer won this height (wrong last sequence) or NATS is unreachable:
+      // retry only once the reader has moved on.
+      failedAtCutSeq = lastCutSeq;
+      proposing = undefined;
+      if (!/wrong last sequence/i.test((e as Error).message)) warn('cannot append a cut record', { err: (e as Error).message });
+    }
+  };
+
+  return {
+    kind: 'jetstream',
+    connection: nc,
+    async submit(tx) {
+      if (closed) throw new OrdererFullError('orderer is closed');
+      if (buffer.length >= maxPending) throw new OrdererFullError(`too many transactions waiting to be ordered (${maxPending})`);
+      await js.publish(names.tx, tx.envelope, { msgID: tx.txid });
+    },
+    async start(from, onBlock) {
+      handler = onBlock;
+      timer = setInterval(() => {
+        if (proposing !== undefined && proposing <= height) proposing = undefined;
+        if (failedAtCutSeq !== -1 && failedAtCutSeq !== lastCutSeq) failedAtCutSeq = -1;
+        void propose();
+      }, Math.max(10, Math.min(50, interval / 4)));
+      run(from).catch((e: Error) => {
+        // The node stopped taking blocks (halted or stopping) or the stream is unusable:
+        // stop proposing too.
+        handler = undefined;
+        if (!closed) warn('the JetStream orderer stopped', { err: e.message });
+      });
+    },
+    pending: () => buffer.length,
+    async publishSignature(validator, note) {
+      // Retried through a stream-leader election (a NATS server going down).
+      for (let attempt = 0; ; attempt++) {
+        try {
+          await js.publish(names.sig(validator), note);
+          return;
+        } catch (e) {
+          if (closed || attempt >= 20) throw e;
+          await sleep(500);
+        }
+      }
+    },
+    async subscribeSignatures(onSig) {
+      const prefix = names.sigPrefix + '.';
+      let after = 0;
+      const subscribe = async (): Promise<ConsumerMessages> => {
+        const c = await js.consumers.get(names.sigStream, after === 0 ? { deliver_policy: DeliverPolicy.All } : { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: after + 1 });
+        const it = await c.consume(CONSUME);
+        sigSubs.push(it);
+        return it;
+      };
+      let it = await subscribe();
+      void (async () => {
+        while (!closed) {
+          const dog = watchdog(it, async () => (await jsm.streams.info(names.sigStream)).state.last_seq > after);
+          try {
+            for await (const m of it) {
+              dog.fed();
+              if (closed) break;
+              after = m.seq;
+              if (!m.subject.startsWith(prefix)) continue;
+              try {
+                onSig({ validator: m.subject.slice(prefix.length), note: m.string() });
+              } catch (e) {
+                warn('signature handler failed', { err: (e as Error).message });
+              }
+            }
+          } catch (e) {
+            if (!closed) warn('lost the signature consumer; re-creating it', { err: (e as Error).message });
+          } finally {
+            dog.stop();
+          }
+          if (closed) break;
+          await sleep(250);
+          it = await subscribe().catch(() => it);
+        }
+      })();
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (timer !== undefined) clearInterval(timer);
+      messages?.stop();
+      for (const s of sigSubs) s.stop();
+      await nc.close().catch(() => {});
+    },
+  };
+}
+
+/** Parse a cut record; undefined when it is not one. */
+export function parseCut(data: Uint8Array): CutRecord | undefined {
+  try {
+    const r = JSON.parse(new TextDecoder().decode(data)) as CutRecord;
+    const int = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 0;
+    if (!int(r.height) || !int(r.from) || !int(r.to) || typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return undefined;
+    return r;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Pull settings of every consumer: short expiries so that heartbeats are frequent and a
+ * consumer lost with its NATS server is noticed and re-created within seconds.
+ */
+const CONSUME = { max_messages: 2000, expires: 2000, idle_heartbeat: 1000 };
+
+/**
+ * A consumer whose NATS server died may go silent without an error. When nothing arrived
+ * for STALL_MS although `behind()` says the stream holds more, stop it (the caller
+ * re-creates it from where it was).
+ */
+function watchdog(it: ConsumerMessages, behind: () => Promise<boolean>): { fed(): void; stop(): void } {
+  let last = Date.now();
+  let checking = false;
+  const timer = setInterval(() => {
+    if (checking || Date.now() - last < STALL_MS) return;
+    checking = true;
+    behind()
+      .then((yes) => {
+        if (yes && Date.now() - last >= STALL_MS) it.stop();
+        else last = Date.now();
+      })
+      .catch(() => {})
+      .finally(() => (checking = false));
+  }, 500);
+  return { fed: () => (last = Date.now()), stop: () => clearInterval(timer) };
+}
+
+const STALL_MS = 2500;
+
+/** Wraps an error of the block handler, so that it is not mistaken for a NATS problem. */
+class HandlerFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super('block handler failed');
+  }
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
