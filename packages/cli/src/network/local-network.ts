@@ -78,16 +78,25 @@ interface NetworkFile {
   nats?: { servers: NatsServerSpec[]; users: NatsUser[]; sysPass: string };
 }
 
-/** A free TCP port on 127.0.0.1. */
-export function freeTcpPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
+/** Ports this process already handed out: never hand one out twice (the OS may). */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1, distinct from every other one this process chose. */
+export async function freeTcpPort(): Promise<number> {
+  for (;;) {
+    const port = await new Promise<number>((resolve, reject) => {
+      const srv = createServer();
+      srv.once('error', reject);
+      srv.listen(0, '127.0.0.1', () => {
+        const p = (srv.address() as { port: number }).port;
+        srv.close(() => resolve(p));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
