@@ -17,6 +17,11 @@ import { jetStreamNames } from '@govchain/ordering';
 import { tempDir } from './support/chain.js';
 import { withNetworkLogs, certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, type NodeStatus } from './support/network.js';
 
+// The load here comes from one IP and a few signers: measure the network, not the abuse limits
+// (node processes inherit these; test/support/processes.ts does the same for single nodes).
+process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
+process.env.GOVCHAIN_RATE_LIMIT_SIGNER = '0';
+
 const CHAIN = 'govchain-net';
 const ALL = ['validator-1', 'validator-2', 'validator-3', 'validator-4', 'observer-1'];
 let t: ReturnType<typeof tempDir>;

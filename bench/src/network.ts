@@ -17,6 +17,10 @@ import { join } from 'node:path';
 import { startLocalNetwork } from '@govchain/cli';
 import { presign } from './sign.js';
 
+// Capacity, not abuse limits: the load comes from one IP and a few signers.
+process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
+process.env.GOVCHAIN_RATE_LIMIT_SIGNER = '0';
+
 /** Figures of one run. */
 export interface NetworkBenchResult {
   validators: number;
