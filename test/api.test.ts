@@ -19,25 +19,16 @@ import {
   didKeyFromPublicKey,
   type JsonValue,
 } from '@govchain/core';
-import { createApiServer } from '@govchain/api';
 import type { GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
-import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { anchorTx, closeApiNode, openApiNode, type ApiNode } from './support/chain.js';
 
-let chain: ReturnType<typeof demoChain>;
+let chain: ApiNode['chain'];
 let node: GovchainNode;
 let app: FastifyInstance;
 
-before(async () => {
-  chain = demoChain();
-  node = await startNode(chain.dir);
-  app = await createApiServer({ node });
-});
-after(async () => {
-  await app.close();
-  await node.stop();
-  chain.cleanup();
-});
+before(async () => void ({ chain, node, app } = await openApiNode()));
+after(async () => closeApiNode({ chain, node, app }));
 
 const post = (payload: unknown, query = '?wait=commit', headers: Record<string, string> = { 'content-type': 'application/json' }) =>
   app.inject({ method: 'POST', url: `/v1/txs${query}`, payload: typeof payload === 'string' ? payload : JSON.stringify(payload), headers });

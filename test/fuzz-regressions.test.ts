@@ -3,25 +3,16 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isGovchainError, smtProofFromJson, signTxSync, toHex, randomBytes } from '@govchain/core';
-import { createApiServer } from '@govchain/api';
 import { verifyProofBundle } from '@govchain/sdk';
 import { createKey, type GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
-import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { anchorTx, closeApiNode, openApiNode, type ApiNode } from './support/chain.js';
 
-let chain: ReturnType<typeof demoChain>;
+let chain: ApiNode['chain'];
 let node: GovchainNode;
 let app: FastifyInstance;
-before(async () => {
-  chain = demoChain();
-  node = await startNode(chain.dir);
-  app = await createApiServer({ node });
-});
-after(async () => {
-  await app.close();
-  await node.stop();
-  chain.cleanup();
-});
+before(async () => void ({ chain, node, app } = await openApiNode()));
+after(async () => closeApiNode({ chain, node, app }));
 
 /** A genuine bundle from the running node. */
 async function realBundle(): Promise<any> {

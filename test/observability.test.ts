@@ -3,24 +3,15 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createApiServer } from '@govchain/api';
 import type { GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
-import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { anchorTx, closeApiNode, openApiNode, type ApiNode } from './support/chain.js';
 
-let chain: ReturnType<typeof demoChain>;
+let chain: ApiNode['chain'];
 let node: GovchainNode;
 let app: FastifyInstance;
-before(async () => {
-  chain = demoChain();
-  node = await startNode(chain.dir);
-  app = await createApiServer({ node });
-});
-after(async () => {
-  await app.close();
-  await node.stop();
-  chain.cleanup();
-});
+before(async () => void ({ chain, node, app } = await openApiNode()));
+after(async () => closeApiNode({ chain, node, app }));
 
 test('the Grafana dashboard only uses metrics the node exports', async () => {
   await app.inject({ method: 'POST', url: '/v1/txs?wait=commit', payload: JSON.stringify(anchorTx(chain.citizen)), headers: { 'content-type': 'application/json' } });

@@ -6,22 +6,14 @@ import assert from 'node:assert/strict';
 import { createApiServer, findPortalDir, PORTAL_CSP } from '@govchain/api';
 import type { GovchainNode } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
-import { demoChain, startNode } from './support/chain.js';
+import { closeApiNode, openApiNode, type ApiNode } from './support/chain.js';
 
-let chain: ReturnType<typeof demoChain>;
+let chain: ApiNode['chain'];
 let node: GovchainNode;
 let app: FastifyInstance;
 
-before(async () => {
-  chain = demoChain();
-  node = await startNode(chain.dir);
-  app = await createApiServer({ node });
-});
-after(async () => {
-  await app.close();
-  await node.stop();
-  chain.cleanup();
-});
+before(async () => void ({ chain, node, app } = await openApiNode()));
+after(async () => closeApiNode({ chain, node, app }));
 
 describe('portal serving', () => {
   test('the built portal is found (npm run build builds it with Vite)', () => {

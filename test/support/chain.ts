@@ -7,6 +7,8 @@ import { randomBytes, signTxSync, toHex, type JsonValue, type TxEnvelope } from 
 import { bootstrapDemo, GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import type { ModuleRegistry } from '@govchain/modules';
 import { pino } from 'pino';
+import { createApiServer } from '@govchain/api';
+import type { FastifyInstance } from 'fastify';
 
 /** A fresh temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'govchain-test-'): { dir: string; cleanup: () => void } {
@@ -48,4 +50,25 @@ export function freePort(): Promise<number> {
     });
     s.on('error', reject);
   });
+}
+
+/** A demo chain with a started node and an in-process API server (not listening). */
+export interface ApiNode {
+  chain: ReturnType<typeof demoChain>;
+  node: GovchainNode;
+  app: FastifyInstance;
+}
+
+/** Open a demo chain, its node and its API server. */
+export async function openApiNode(): Promise<ApiNode> {
+  const chain = demoChain();
+  const node = await startNode(chain.dir);
+  return { chain, node, app: await createApiServer({ node }) };
+}
+
+/** Close what {@link openApiNode} opened and remove the chain's folder. */
+export async function closeApiNode(x: ApiNode): Promise<void> {
+  await x.app.close();
+  await x.node.stop();
+  x.chain.cleanup();
 }
