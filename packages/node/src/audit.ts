@@ -223,10 +223,11 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
 
   // State: every stored value must be the one the state root commits to.
   const smtReader: SmtNodeReader = {
-    getNode: (hash) => {
-      const enc = store.smtNode(hash);
+    getNode: (hash, version) => {
+      const enc = store.smtNode(hash, version);
       if (enc === undefined) return undefined;
-      if (!equalBytes(sha256(enc), hash)) throw new AuditFailure(head.height, 'a state-map node was altered');
+      // The first 65 bytes are the hash preimage; versions follow (smt-codec.ts).
+      if (!equalBytes(sha256(enc.subarray(0, 65)), hash)) throw new AuditFailure(head.height, 'a state-map node was altered');
       return decodeSmtNode(enc);
     },
   };
@@ -236,7 +237,7 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
     stored++;
     const k = stateTableKey(e.module, e.key);
     const at = lastWrite.get(k) ?? head.height;
-    const committed = getSmtValueHash(smtReader, stateRoot, stateMapKey(e.module, e.key));
+    const committed = getSmtValueHash(smtReader, stateRoot, stateMapKey(e.module, e.key), head.stateVersion);
     if (committed === null || !equalBytes(committed, sha256(utf8(e.value)))) fail(at, `state value ${e.module}/${e.key} was altered (it does not match the state root)`);
     if (full) {
       const mine = memState.get(k);

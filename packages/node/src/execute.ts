@@ -88,6 +88,8 @@ export interface ExecutedBlock {
   smtNodes: Array<{ hash: Uint8Array; node: SmtNode }>;
   /** "<module>\0<key>" -> canonical value text and its hash, or null to delete. */
   stateWrites: Map<string, StateWrite | null>;
+  /** Storage version of the new state root's node (see ChainHead.stateVersion). */
+  stateVersion: number | undefined;
   /** Unexpected (non-GovchainError) failures, for the operator's log. */
   faults: Array<{ txid: string; error: unknown }>;
 }
@@ -190,7 +192,8 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     updates.push({ key: stateMapKey(k.slice(0, z), k.slice(z + 1)), valueHash: write === null ? null : write.hash });
   }
   const stateRoot0 = head === undefined ? SMT_EMPTY_ROOT : fromHex(head.stateRoot);
-  const smt = updates.length === 0 ? { root: stateRoot0, nodes: [] } : updateSmt(view.smtReader, stateRoot0, updates);
+  // New state-map nodes are stored under this block's height (store format 2).
+  const smt = updates.length === 0 ? { root: stateRoot0, rootVersion: head?.stateVersion, nodes: [] } : updateSmt(view.smtReader, stateRoot0, updates, { version: height, rootVersion: head?.stateVersion });
 
   const header: BlockHeader = {
     chain: view.chainId,
@@ -213,6 +216,7 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     logNodes: appended.writes,
     smtNodes: smt.nodes,
     stateWrites,
+    stateVersion: smt.rootVersion,
     faults,
   };
 }

@@ -403,6 +403,7 @@ export class GovchainNode {
         logSize: executed.header.logSize,
         logRoot: executed.header.logRoot,
         stateRoot: executed.header.stateRoot,
+        stateVersion: executed.stateVersion,
         time: executed.header.time,
       };
       // A block that appends no leaf (every transaction a duplicate or invalid) leaves the
@@ -413,7 +414,7 @@ export class GovchainNode {
       this.pending.push(head, executed);
       const write: BlockWrite = {
         head,
-        block: { header: executed.header, txids: executed.txids },
+        block: { header: executed.header, txids: executed.txids, stateVersion: executed.stateVersion },
         envelopes: executed.envelopes,
         leafData: executed.leafData,
         logNodes: executed.logNodes,
@@ -733,7 +734,8 @@ export class GovchainNode {
   proveState(module: string, key: string, size?: number): { value: JsonValue | null; proof: SmtProof; checkpoint: CertifiedCheckpoint } {
     const cp = size === undefined ? this.latestCheckpoint() : this.checkpointAt(size);
     if (cp === undefined) throw new GovchainError('checkpoint.not_found', size === undefined ? 'no certified checkpoint yet' : `no certified checkpoint of size ${size}`);
-    const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key));
+    const rootVersion = this.store.block(cp.checkpoint.height)?.stateVersion;
+    const proof = proveSmt(this.view.smtReader, cp.checkpoint.stateRoot, stateMapKey(module, key), rootVersion);
     let value: JsonValue | null = null;
     if (proof.leaf !== null && toHex(proof.leaf.key) === toHex(stateMapKey(module, key))) {
       const text = this.store.valueByHash(proof.leaf.valueHash, module, key);

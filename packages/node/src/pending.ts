@@ -63,15 +63,18 @@ export class PendingBlocks {
       },
     };
     const smtReader: SmtNodeReader = {
-      getNode: (hash) => {
-        if (this.layers.length > 0) {
-          const k = hashKey(hash);
+      getNode: (hash, version) => {
+        // A node stored under version v was created by block v: only that layer can hold it.
+        if (version !== undefined) {
           for (let i = this.layers.length - 1; i >= 0; i--) {
-            const n = this.layers[i]!.smt.get(k);
-            if (n !== undefined) return n;
+            const l = this.layers[i]!;
+            if (l.head.height === version) {
+              const n = l.smt.get(hashKey(hash));
+              if (n !== undefined) return n;
+            }
           }
         }
-        const enc = store.smtNode(hash);
+        const enc = store.smtNode(hash, version);
         return enc === undefined ? undefined : decodeSmtNode(enc);
       },
     };

@@ -1,29 +1,64 @@
 /**
- * Storage encoding of state-map nodes. The encoding of a node is exactly its hash
- * preimage (docs/state-proofs.md): leaf = 0x00 || key || valueHash, internal =
- * 0x01 || left || right, so hash(node) = SHA-256(encoding) and a stored node can be
- * checked against its key.
+ * Storage encoding of state-map nodes. The first 65 bytes of an encoding are exactly the
+ * node's hash preimage (docs/state-proofs.md): leaf = 0x00 || key || valueHash, internal =
+ * 0x01 || left || right, so hash(node) = SHA-256(first 65 bytes) and a stored node can be
+ * checked against its key. An internal node written with storage versions (store format 2)
+ * appends the version of each child as a 48-bit big-endian integer (all ones = none: the
+ * child is stored by hash alone, as format-1 stores keep every node).
  */
 import { GovchainError, type SmtNode } from '@govchain/core';
 
-/** Encode a node (65 bytes). */
+/** Largest storage version (block height) that fits the encoding; the all-ones value means none. */
+export const MAX_SMT_VERSION = 2 ** 48 - 2;
+const NO_VERSION = 2 ** 48 - 1;
+
+function writeVersion(out: Uint8Array, at: number, v: number | undefined): void {
+  const x = v ?? NO_VERSION;
+  if (v !== undefined && !(Number.isSafeInteger(v) && v >= 0 && v <= MAX_SMT_VERSION)) throw new RangeError(`state-map node version ${v} out of range`);
+  // 48 bits as 16 high + 32 low (bit operators are 32-bit).
+  const hi = Math.floor(x / 2 ** 32);
+  const lo = x >>> 0;
+  out[at] = hi >>> 8;
+  out[at + 1] = hi & 0xff;
+  out[at + 2] = lo >>> 24;
+  out[at + 3] = (lo >>> 16) & 0xff;
+  out[at + 4] = (lo >>> 8) & 0xff;
+  out[at + 5] = lo & 0xff;
+}
+
+function readVersion(enc: Uint8Array, at: number): number | undefined {
+  const x = (enc[at]! * 256 + enc[at + 1]!) * 2 ** 32 + ((enc[at + 2]! << 24) >>> 0) + (enc[at + 3]! << 16) + (enc[at + 4]! << 8) + enc[at + 5]!;
+  return x === NO_VERSION ? undefined : x;
+}
+
+/** Encode a node: 65 bytes, or 77 for an internal node that records its children's versions. */
 export function encodeSmtNode(node: SmtNode): Uint8Array {
-  const out = new Uint8Array(65);
   if (node.kind === 'leaf') {
+    const out = new Uint8Array(65);
     out[0] = 0;
     out.set(node.key, 1);
     out.set(node.valueHash, 33);
-  } else {
-    out[0] = 1;
-    out.set(node.left, 1);
-    out.set(node.right, 33);
+    return out;
+  }
+  const versioned = node.leftVersion !== undefined || node.rightVersion !== undefined;
+  const out = new Uint8Array(versioned ? 77 : 65);
+  out[0] = 1;
+  out.set(node.left, 1);
+  out.set(node.right, 33);
+  if (versioned) {
+    writeVersion(out, 65, node.leftVersion);
+    writeVersion(out, 71, node.rightVersion);
   }
   return out;
 }
 
 /** Decode a stored node; throws `store.corrupt` on a malformed encoding. */
 export function decodeSmtNode(enc: Uint8Array): SmtNode {
-  if (enc.length !== 65 || enc[0]! > 1) throw new GovchainError('store.corrupt', 'malformed state-map node in the store');
-  if (enc[0] === 0) return { kind: 'leaf', key: enc.slice(1, 33), valueHash: enc.slice(33, 65) };
-  return { kind: 'internal', left: enc.slice(1, 33), right: enc.slice(33, 65) };
+  const tag = enc[0];
+  if (tag === 0 && enc.length === 65) return { kind: 'leaf', key: enc.slice(1, 33), valueHash: enc.slice(33, 65) };
+  if (tag === 1 && enc.length === 65) return { kind: 'internal', left: enc.slice(1, 33), right: enc.slice(33, 65) };
+  if (tag === 1 && enc.length === 77) {
+    return { kind: 'internal', left: enc.slice(1, 33), right: enc.slice(33, 65), leftVersion: readVersion(enc, 65), rightVersion: readVersion(enc, 71) };
+  }
+  throw new GovchainError('store.corrupt', 'malformed state-map node in the store');
 }

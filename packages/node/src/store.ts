@@ -9,7 +9,10 @@
  *   txs          txid -> "<leafIndex> <canonical envelope JSON>"
  *   leaves       leafIndex -> JCS(receipt) (the RFC 6962 leaf data)
  *   lognodes     (level u8 || index u64be) -> 32-byte complete-subtree hash
- *   smt          node hash -> node encoding (0x00||key||valueHash or 0x01||left||right)
+ *   smtv         (version u64be || node hash) -> node encoding (smt-codec.ts): the state-map
+ *                nodes created by block `version`, side by side, so a block's nodes are
+ *                appended rather than inserted at random places (format 2)
+ *   smt          node hash -> node encoding, for nodes written before format 2 (read only)
  *   state        "<module>\0<key>" -> JCS(value)   (current state, for execution)
  *   values       SHA-256(JCS(value)) -> JCS(value) for replaced versions (proofs at older roots)
  *   checkpoints  log size -> signed note text (all signatures collected so far)
@@ -27,6 +30,8 @@ export interface ChainHead {
   logSize: number;
   logRoot: string;
   stateRoot: string;
+  /** Storage version (block height) of the state root's node; absent for an empty map or a root stored before format 2. */
+  stateVersion?: number | undefined;
   time: string;
 }
 
@@ -34,6 +39,8 @@ export interface ChainHead {
 export interface StoredBlock {
   header: BlockHeader;
   txids: string[];
+  /** Storage version of the block's state root node (not part of the header or any hash). */
+  stateVersion?: number | undefined;
 }
 
 /** Where a committed transaction sits. */
@@ -51,6 +58,7 @@ export interface BlockWrite {
   /** Aligned with block.txids; leaf indexes are head.logSize - n .. head.logSize - 1. */
   leafData: Uint8Array[];
   logNodes: Array<{ level: number; index: number; hash: Uint8Array }>;
+  /** State-map nodes created by this block, stored under version `head.height`. */
   smtNodes: Array<{ hash: Uint8Array; encoding: Uint8Array }>;
   /** "<module>\0<key>" -> value text and hash, or null to delete. */
   stateWrites: Map<string, { text: string; hash: Uint8Array } | null>;
@@ -65,6 +73,14 @@ export function logNodeKey(level: number, index: number): Buffer {
   const k = Buffer.allocUnsafe(9);
   k[0] = level;
   k.writeBigUInt64BE(BigInt(index), 1);
+  return k;
+}
+
+/** Encode a versioned state-map node address. */
+export function smtNodeKey(version: number, hash: Uint8Array): Buffer {
+  const k = Buffer.allocUnsafe(40);
+  k.writeBigUInt64BE(BigInt(version), 0);
+  k.set(hash, 8);
   return k;
 }
 
@@ -86,6 +102,7 @@ export class ChainStore {
   readonly leaves: Database<Uint8Array, number>;
   readonly logNodes: Database<Uint8Array, Buffer>;
   readonly smt: Database<Uint8Array, Buffer>;
+  readonly smtv: Database<Uint8Array, Buffer>;
   readonly state: Database<string, Buffer>;
   readonly values: Database<string, Buffer>;
   readonly checkpoints: Database<string, number>;
@@ -101,6 +118,7 @@ export class ChainStore {
     this.leaves = this.root.openDB({ name: 'leaves', encoding: 'binary' });
     this.logNodes = this.root.openDB({ name: 'lognodes', encoding: 'binary', keyEncoding: 'binary' });
     this.smt = this.root.openDB({ name: 'smt', encoding: 'binary', keyEncoding: 'binary' });
+    this.smtv = this.root.openDB({ name: 'smtv', encoding: 'binary', keyEncoding: 'binary' });
     this.state = this.root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
     this.values = this.root.openDB({ name: 'values', encoding: 'string', keyEncoding: 'binary' });
     this.checkpoints = this.root.openDB({ name: 'checkpoints', encoding: 'string' });
@@ -146,9 +164,14 @@ export class ChainStore {
     return { leafIndex, envelope: text.slice(space + 1) };
   }
 
-  /** True when `txid` is committed. */
+  /** True when `txid` is committed (reads only the leaf index, not the envelope). */
   hasTx(txid: string): boolean {
-    return this.tx(txid) !== undefined;
+    const raw = this.txs.getBinaryFast(txid);
+    if (raw === undefined) return false;
+    let leafIndex = 0;
+    for (let i = 0; i < raw.length && raw[i] !== 0x20; i++) leafIndex = leafIndex * 10 + (raw[i]! - 0x30);
+    const head = this.head();
+    return head !== undefined && leafIndex < head.logSize;
   }
 
   /** Leaf data (JCS receipt) at `index`. */
@@ -171,9 +194,9 @@ export class ChainStore {
     return b === undefined ? undefined : new Uint8Array(b);
   }
 
-  /** A state-map node's encoding, by hash. */
-  smtNode(hash: Uint8Array): Uint8Array | undefined {
-    const b = this.smt.getBinary(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
+  /** A state-map node's encoding, by hash and the version its parent recorded (none: a node from before format 2). */
+  smtNode(hash: Uint8Array, version?: number): Uint8Array | undefined {
+    const b = version === undefined ? this.smt.getBinary(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinary(smtNodeKey(version, hash));
     return b === undefined ? undefined : new Uint8Array(b);
   }
 
@@ -205,17 +228,20 @@ export class ChainStore {
 
   /**
    * Write one block and its head atomically; resolves once durable on disk.
-   * All puts are issued in one synchronous turn inside one LMDB transaction.
+   * All puts are issued in one synchronous turn as one lmdb-js `batch`: they are encoded on
+   * this thread and applied by LMDB's own write thread in one transaction (all or none), so
+   * the B-tree work does not occupy the thread that executes the next block. Reads here
+   * see the previous block, which is durable before this write starts (node.ts chains them).
    */
   async commitBlock(w: BlockWrite): Promise<void> {
     const firstLeaf = w.head.logSize - w.leafData.length;
-    const done = this.root.transaction(() => {
+    const done = this.root.batch(() => {
       w.block.txids.forEach((txid, i) => {
         this.txs.put(txid, `${firstLeaf + i} ${w.envelopes[i]}`);
         this.leaves.put(firstLeaf + i, w.leafData[i]!);
       });
       for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index), n.hash);
-      for (const n of w.smtNodes) this.smt.put(Buffer.from(n.hash.buffer, n.hash.byteOffset, n.hash.byteLength), n.encoding);
+      for (const n of w.smtNodes) this.smtv.put(smtNodeKey(w.head.height, n.hash), n.encoding);
       for (const [k, v] of w.stateWrites) {
         const key = stateDbKey(k);
         // Keep the version being replaced, by hash, so proofs against an older (still

@@ -1,8 +1,10 @@
 /**
- * The `solo` orderer: one process orders its own transactions. It cuts a block every
- * `blockIntervalMs` or as soon as `maxBlockTxs` are waiting, whichever comes first, and
- * delivers blocks one at a time (the next cut waits until the previous block is
- * committed, so blocks grow under load instead of queueing up).
+ * The `solo` orderer: one process orders its own transactions. It cuts a block once the
+ * oldest waiting transaction has waited `blockIntervalMs`, or as soon as `maxBlockTxs` are
+ * waiting, whichever comes first, and delivers blocks one at a time (the next cut waits
+ * until the previous block is handed over, so blocks grow under load instead of queueing
+ * up). Time spent waiting for the previous block counts towards the interval, so no
+ * transaction waits much longer than one interval plus one block's execution.
  */
 import { OrdererFullError, nextBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from './orderer.js';
 
@@ -25,6 +27,8 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
   const maxPending = options.maxPending ?? 100_000;
   const now = options.now ?? Date.now;
   let queue: OrderedTx[] = [];
+  /** When the oldest transaction in `queue` arrived. */
+  let oldestAt = 0;
   let position: OrderingPosition | undefined;
   let handler: BlockHandler | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -38,10 +42,13 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
       timer = undefined;
       void cut();
     } else if (timer === undefined) {
-      timer = setTimeout(() => {
-        timer = undefined;
-        void cut();
-      }, blockIntervalMs);
+      timer = setTimeout(
+        () => {
+          timer = undefined;
+          void cut();
+        },
+        Math.max(0, oldestAt + blockIntervalMs - now()),
+      );
     }
   };
 
@@ -50,6 +57,8 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
     delivering = true;
     const txs = queue.length <= maxBlockTxs ? queue : queue.slice(0, maxBlockTxs);
     queue = queue.length <= maxBlockTxs ? [] : queue.slice(maxBlockTxs);
+    // What stays queued arrived before the cut; counting from the cut keeps it conservative.
+    if (queue.length > 0) oldestAt = now();
     const block = { height: position.height + 1, time: nextBlockTime(position.time, now()), txs };
     try {
       await handler(block);
@@ -69,6 +78,7 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
     async submit(tx) {
       if (closed) throw new OrdererFullError('orderer is closed');
       if (queue.length >= maxPending) throw new OrdererFullError(`too many pending transactions (${maxPending})`);
+      if (queue.length === 0) oldestAt = now();
       queue.push(tx);
       schedule();
     },

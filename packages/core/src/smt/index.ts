@@ -15,5 +15,6 @@ export {
   type SmtProof,
   type SmtUpdate,
   type SmtUpdateResult,
+  type SmtUpdateOptions,
 } from './tree.js';
 export { smtProofFromJson, smtProofToJson, type SmtProofJson } from './proof-json.js';

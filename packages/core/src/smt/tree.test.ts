@@ -436,3 +436,51 @@ test('the worked example of docs/state-proofs.md', () => {
   assert.ok(verifySmtProof(res.root, stateMapKey('demo', 'erin'), null, smtProofFromJson(erin)));
   assert.ok(verifySmtProof(res.root, stateMapKey('demo', 'zoe'), null, smtProofFromJson(zoe)));
 });
+
+// ---- storage versions ---------------------------------------------------------------------
+
+test('storage versions: nodes record where each child is stored; a version-keyed store serves updates and proofs; hashes are unchanged', () => {
+  // A store that finds a node only under the exact (version, hash) it was written with.
+  const strict = new Map<string, SmtNode>();
+  const key = (v: number | undefined, h: Uint8Array) => `${v ?? '-'}:${toHex(h)}`;
+  const reader = { getNode: (h: Uint8Array, v?: number) => strict.get(key(v, h)) };
+  const plain = new MemorySmtStore();
+  const r = rng(7);
+  let root = SMT_EMPTY_ROOT;
+  let rootVersion: number | undefined;
+  let plainRoot = SMT_EMPTY_ROOT;
+  const live = new Map<string, Uint8Array>();
+  for (let version = 1; version <= 40; version++) {
+    const updates: SmtUpdate[] = [];
+    for (let i = 0; i < 25; i++) {
+      const existing = [...live.keys()];
+      if (existing.length > 0 && r.next() < 0.3) {
+        const k = existing[Math.floor(r.next() * existing.length)]!;
+        const del = r.next() < 0.5;
+        updates.push({ key: fromHex(k), valueHash: del ? null : r.bytes32() });
+      } else updates.push({ key: r.bytes32(), valueHash: r.bytes32() });
+    }
+    const res = updateSmt(reader, root, updates, { version, rootVersion });
+    for (const n of res.nodes) strict.set(key(version, n.hash), n.node);
+    const ref = updateSmt(plain, plainRoot, updates);
+    plain.put(ref.nodes);
+    assert.equal(toHex(res.root), toHex(ref.root), 'versions never change a hash');
+    root = res.root;
+    rootVersion = res.rootVersion;
+    plainRoot = ref.root;
+    for (const u of updates) {
+      if (u.valueHash === null) live.delete(toHex(u.key));
+      else live.set(toHex(u.key), u.valueHash);
+    }
+  }
+  assert.ok(rootVersion !== undefined && rootVersion <= 40);
+  for (const [k, v] of live) {
+    const proof = proveSmt(reader, root, fromHex(k), rootVersion);
+    assert.equal(verifySmtProof(root, fromHex(k), v, proof), true);
+    assert.equal(toHex(getSmtValueHash(reader, root, fromHex(k), rootVersion)!), toHex(v));
+  }
+  const absent = r.bytes32();
+  assert.equal(verifySmtProof(root, absent, null, proveSmt(reader, root, absent, rootVersion)), true);
+  // Without the root's version the strict store cannot find the root.
+  assert.throws(() => proveSmt(reader, root, absent), (e: unknown) => isGovchainError(e) && e.code === 'store.corrupt');
+});

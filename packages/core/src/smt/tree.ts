@@ -14,6 +14,13 @@
  * Nodes are content-addressed and immutable (`hash -> node`); a version of the map is just
  * a root, and every earlier root stays readable and provable. Pure: reads go through the
  * synchronous `SmtNodeReader`, writes are returned to the caller.
+ *
+ * Storage versions (not part of any hash): an update may be given a `version` (the node
+ * stores the block height), and then every node it creates records the version of each
+ * child, as in Jellyfish's node keys. A store can then keep nodes under (version, hash),
+ * so one block's nodes are written side by side instead of at random places in a
+ * hash-ordered index; readers pass the version along with the hash. Stores that are
+ * purely content-addressed (MemorySmtStore) ignore it.
  */
 import { assertBytes, equalBytes } from '../bytes.js';
 import { sha256 } from '../crypto.js';
@@ -28,15 +35,29 @@ const ZERO = new Uint8Array(32);
 /** Keys are 256 bits, so no path is longer than this many levels below the root. */
 export const SMT_MAX_DEPTH = 256;
 
-/** A stored node: an internal node (two child hashes) or a leaf (a key and its value hash). */
+/**
+ * A stored node: an internal node (two child hashes, and optionally the storage version of
+ * each child) or a leaf (a key and its value hash).
+ */
 export type SmtNode =
-  | { readonly kind: 'internal'; readonly left: Uint8Array; readonly right: Uint8Array }
+  | { readonly kind: 'internal'; readonly left: Uint8Array; readonly right: Uint8Array; readonly leftVersion?: number | undefined; readonly rightVersion?: number | undefined }
   | { readonly kind: 'leaf'; readonly key: Uint8Array; readonly valueHash: Uint8Array };
 
 /** Synchronous read access to nodes by hash; `undefined` when the store does not hold it. */
 export interface SmtNodeReader {
-  /** The node whose hash is `hash`, if stored. */
-  getNode(hash: Uint8Array): SmtNode | undefined;
+  /**
+   * The node whose hash is `hash`, if stored. `version` is the storage version recorded
+   * for it by its parent (or the root's), when known; content-addressed stores ignore it.
+   */
+  getNode(hash: Uint8Array, version?: number): SmtNode | undefined;
+}
+
+/** Options of {@link updateSmt}. */
+export interface SmtUpdateOptions {
+  /** Storage version of the nodes this update creates (a block height); default: none. */
+  version?: number | undefined;
+  /** Storage version of the root node being updated, when known. */
+  rootVersion?: number | undefined;
 }
 
 /** A node created by an update, with its hash (what a store writes). */
@@ -59,6 +80,8 @@ export interface SmtUpdate {
 export interface SmtUpdateResult {
   /** Root of the map after the batch. */
   root: Uint8Array;
+  /** Storage version of the root node (the update's version when it created the root). */
+  rootVersion: number | undefined;
   /** Nodes created by the batch (each once), to be written together in one transaction. */
   nodes: SmtNodeEntry[];
 }
@@ -125,8 +148,8 @@ function compareKeys(a: Uint8Array, b: Uint8Array): number {
   return 0;
 }
 
-function readNode(reader: SmtNodeReader, hash: Uint8Array): SmtNode {
-  const node = reader.getNode(hash);
+function readNode(reader: SmtNodeReader, hash: Uint8Array, version?: number): SmtNode {
+  const node = reader.getNode(hash, version);
   if (node === undefined) throw new GovchainError('store.corrupt', 'state-map node missing from the store (unknown root or damaged store)');
   return node;
 }
@@ -148,9 +171,11 @@ const UNKNOWN = 3; // an untouched non-empty subtree; its kind is read only if n
 interface Sub {
   hash: Uint8Array;
   kind: number;
+  /** Storage version of the subtree's top node, when known. */
+  version: number | undefined;
 }
 
-const EMPTY_SUB: Sub = { hash: ZERO, kind: EMPTY };
+const EMPTY_SUB: Sub = { hash: ZERO, kind: EMPTY, version: undefined };
 
 class BatchUpdate {
   readonly nodes: SmtNodeEntry[] = [];
@@ -159,6 +184,7 @@ class BatchUpdate {
     private readonly reader: SmtNodeReader,
     private readonly keys: Uint8Array[],
     private readonly values: Array<Uint8Array | null>,
+    private readonly version: number | undefined,
   ) {}
 
   /** First index in [lo, hi) whose key has bit `depth` set (keys are sorted and share `depth` bits). */
@@ -177,56 +203,60 @@ class BatchUpdate {
     const valueHash = this.values[i]!.slice();
     const hash = hashNode(LEAF_TAG, key, valueHash);
     this.nodes.push({ hash, node: { kind: 'leaf', key, valueHash } });
-    return { hash, kind: LEAF };
+    return { hash, kind: LEAF, version: this.version };
   }
 
   private kindOf(sub: Sub): number {
-    if (sub.kind === UNKNOWN) sub.kind = readNode(this.reader, sub.hash).kind === 'leaf' ? LEAF : INTERNAL;
+    if (sub.kind === UNKNOWN) sub.kind = readNode(this.reader, sub.hash, sub.version).kind === 'leaf' ? LEAF : INTERNAL;
     return sub.kind;
   }
 
   /** Join two child results canonically; `old` is the node being replaced, if internal. */
-  private combine(left: Sub, right: Sub, old: { hash: Uint8Array; left: Uint8Array; right: Uint8Array } | null): Sub {
+  private combine(left: Sub, right: Sub, old: { hash: Uint8Array; version: number | undefined; left: Uint8Array; right: Uint8Array } | null): Sub {
     if (left.kind === EMPTY) {
       if (right.kind === EMPTY) return EMPTY_SUB;
       if (this.kindOf(right) === LEAF) return right;
     } else if (right.kind === EMPTY && this.kindOf(left) === LEAF) {
       return left;
     }
-    if (old !== null && sameHash(left.hash, old.left) && sameHash(right.hash, old.right)) return { hash: old.hash, kind: INTERNAL };
+    if (old !== null && sameHash(left.hash, old.left) && sameHash(right.hash, old.right)) return { hash: old.hash, kind: INTERNAL, version: old.version };
     const hash = hashNode(INTERNAL_TAG, left.hash, right.hash);
-    this.nodes.push({ hash, node: { kind: 'internal', left: left.hash, right: right.hash } });
-    return { hash, kind: INTERNAL };
+    const node: SmtNode =
+      this.version === undefined
+        ? { kind: 'internal', left: left.hash, right: right.hash }
+        : { kind: 'internal', left: left.hash, right: right.hash, leftVersion: left.version, rightVersion: right.version };
+    this.nodes.push({ hash, node });
+    return { hash, kind: INTERNAL, version: this.version };
   }
 
-  /** Apply keys[lo..hi) to the subtree `hash` at `depth`. */
-  update(hash: Uint8Array, depth: number, lo: number, hi: number): Sub {
+  /** Apply keys[lo..hi) to the subtree `hash` (stored at `version`) at `depth`. */
+  update(hash: Uint8Array, version: number | undefined, depth: number, lo: number, hi: number): Sub {
     if (isZero(hash)) return this.build(depth, lo, hi);
-    if (lo === hi) return { hash, kind: UNKNOWN };
-    const node = readNode(this.reader, hash);
-    if (node.kind === 'leaf') return this.updateLeaf(hash, node, depth, lo, hi);
+    if (lo === hi) return { hash, kind: UNKNOWN, version };
+    const node = readNode(this.reader, hash, version);
+    if (node.kind === 'leaf') return this.updateLeaf(hash, version, node, depth, lo, hi);
     if (depth >= SMT_MAX_DEPTH) throw new GovchainError('store.corrupt', 'state-map path longer than 256 levels');
     const mid = this.split(lo, hi, depth);
-    const left = this.update(node.left, depth + 1, lo, mid);
-    const right = this.update(node.right, depth + 1, mid, hi);
-    return this.combine(left, right, { hash, left: node.left, right: node.right });
+    const left = this.update(node.left, node.leftVersion, depth + 1, lo, mid);
+    const right = this.update(node.right, node.rightVersion, depth + 1, mid, hi);
+    return this.combine(left, right, { hash, version, left: node.left, right: node.right });
   }
 
-  /** Apply keys[lo..hi) to a subtree holding the single existing leaf `leaf` (hash `leafHash`). */
-  private updateLeaf(leafHash: Uint8Array, leaf: { key: Uint8Array; valueHash: Uint8Array }, depth: number, lo: number, hi: number): Sub {
-    if (lo === hi) return { hash: leafHash, kind: LEAF };
+  /** Apply keys[lo..hi) to a subtree holding the single existing leaf `leaf` (hash `leafHash`, stored at `version`). */
+  private updateLeaf(leafHash: Uint8Array, version: number | undefined, leaf: { key: Uint8Array; valueHash: Uint8Array }, depth: number, lo: number, hi: number): Sub {
+    if (lo === hi) return { hash: leafHash, kind: LEAF, version };
     const leafKey = leaf.key;
     if (hi - lo === 1 && equalBytes(this.keys[lo]!, leafKey)) {
       const v = this.values[lo];
       if (v === null) return EMPTY_SUB;
-      return equalBytes(v, leaf.valueHash) ? { hash: leafHash, kind: LEAF } : this.newLeaf(lo);
+      return equalBytes(v, leaf.valueHash) ? { hash: leafHash, kind: LEAF, version } : this.newLeaf(lo);
     }
     // The leaf and at least one other key share this subtree: push the leaf down a level.
     const mid = this.split(lo, hi, depth);
     if (bitAt(leafKey, depth) === 0) {
-      return this.combine(this.updateLeaf(leafHash, leaf, depth + 1, lo, mid), this.build(depth + 1, mid, hi), null);
+      return this.combine(this.updateLeaf(leafHash, version, leaf, depth + 1, lo, mid), this.build(depth + 1, mid, hi), null);
     }
-    return this.combine(this.build(depth + 1, lo, mid), this.updateLeaf(leafHash, leaf, depth + 1, mid, hi), null);
+    return this.combine(this.build(depth + 1, lo, mid), this.updateLeaf(leafHash, version, leaf, depth + 1, mid, hi), null);
   }
 
   /** The canonical subtree of the insertions among keys[lo..hi) (deletions there are no-ops). */
@@ -243,8 +273,10 @@ class BatchUpdate {
  * for the same key wins. Returns the new root and the nodes it needs that the batch created;
  * nodes of `root` are left as they are, so `root` stays readable.
  */
-export function updateSmt(reader: SmtNodeReader, root: Uint8Array, updates: ReadonlyArray<SmtUpdate>): SmtUpdateResult {
+export function updateSmt(reader: SmtNodeReader, root: Uint8Array, updates: ReadonlyArray<SmtUpdate>, opts: SmtUpdateOptions = {}): SmtUpdateResult {
   assertBytes(root, 32, 'root');
+  const version = opts.version;
+  if (version !== undefined && !(Number.isSafeInteger(version) && version >= 0)) throw new RangeError('opts.version: expected a non-negative integer');
   if (!Array.isArray(updates)) throw new TypeError('updates: expected an array');
   const order: number[] = new Array(updates.length);
   for (let i = 0; i < updates.length; i++) {
@@ -264,43 +296,53 @@ export function updateSmt(reader: SmtNodeReader, root: Uint8Array, updates: Read
     keys.push(u.key);
     values.push(u.valueHash);
   }
-  const batch = new BatchUpdate(reader, keys, values);
-  const result = batch.update(root, 0, 0, keys.length);
-  return { root: result.kind === EMPTY ? new Uint8Array(32) : result.hash, nodes: batch.nodes };
+  const batch = new BatchUpdate(reader, keys, values, version);
+  const result = batch.update(root, opts.rootVersion, 0, 0, keys.length);
+  if (result.kind === EMPTY) return { root: new Uint8Array(32), rootVersion: undefined, nodes: batch.nodes };
+  return { root: result.hash, rootVersion: result.version, nodes: batch.nodes };
 }
 
-/** Walk `key`'s path from `root`; calls `onSibling` top-down and returns the node the path ends at. */
-function walk(reader: SmtNodeReader, root: Uint8Array, key: Uint8Array, onSibling: ((hash: Uint8Array) => void) | null): { key: Uint8Array; valueHash: Uint8Array } | null {
+/** Walk `key`'s path from `root` (stored at `rootVersion`); calls `onSibling` top-down and returns the node the path ends at. */
+function walk(
+  reader: SmtNodeReader,
+  root: Uint8Array,
+  rootVersion: number | undefined,
+  key: Uint8Array,
+  onSibling: ((hash: Uint8Array) => void) | null,
+): { key: Uint8Array; valueHash: Uint8Array } | null {
   let hash = root;
+  let version = rootVersion;
   for (let depth = 0; ; depth++) {
     if (isZero(hash)) return null;
-    const node = readNode(reader, hash);
+    const node = readNode(reader, hash, version);
     if (node.kind === 'leaf') return node;
     if (depth >= SMT_MAX_DEPTH) throw new GovchainError('store.corrupt', 'state-map path longer than 256 levels');
     if (bitAt(key, depth) === 0) {
       onSibling?.(node.right);
       hash = node.left;
+      version = node.leftVersion;
     } else {
       onSibling?.(node.left);
       hash = node.right;
+      version = node.rightVersion;
     }
   }
 }
 
-/** The value hash stored under `key` in the map at `root`, or null when the key is absent. */
-export function getSmtValueHash(reader: SmtNodeReader, root: Uint8Array, key: Uint8Array): Uint8Array | null {
+/** The value hash stored under `key` in the map at `root` (root node stored at `rootVersion`, when known), or null when the key is absent. */
+export function getSmtValueHash(reader: SmtNodeReader, root: Uint8Array, key: Uint8Array, rootVersion?: number): Uint8Array | null {
   assertBytes(root, 32, 'root');
   assertBytes(key, 32, 'key');
-  const leaf = walk(reader, root, key, null);
+  const leaf = walk(reader, root, rootVersion, key, null);
   return leaf !== null && equalBytes(leaf.key, key) ? leaf.valueHash : null;
 }
 
-/** A membership proof for `key` in the map at `root` when present, otherwise a non-membership proof. */
-export function proveSmt(reader: SmtNodeReader, root: Uint8Array, key: Uint8Array): SmtProof {
+/** A membership proof for `key` in the map at `root` (root node stored at `rootVersion`, when known) when present, otherwise a non-membership proof. */
+export function proveSmt(reader: SmtNodeReader, root: Uint8Array, key: Uint8Array, rootVersion?: number): SmtProof {
   assertBytes(root, 32, 'root');
   assertBytes(key, 32, 'key');
   const siblings: Uint8Array[] = [];
-  const leaf = walk(reader, root, key, (h) => siblings.push(h));
+  const leaf = walk(reader, root, rootVersion, key, (h) => siblings.push(h));
   siblings.reverse();
   return { siblings, leaf: leaf === null ? null : { key: leaf.key, valueHash: leaf.valueHash } };
 }
