@@ -3,16 +3,23 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { canonicalJson, keyPairFromSeed, didKeyFromPublicKey, didKeyKid, fromBase64, generateKeyPair, randomBytes, signTxSync, toBase64Url, toHex } from '@govchain/core';
 import type { SignJob } from './sign.js';
 
-const job = workerData as SignJob & { count: number };
+const job = workerData as SignJob & { count: number; offset: number };
 const keys = job.signers.map((s) => {
   const pair = keyPairFromSeed(fromBase64(s.seed));
   return { seed: pair.seed, kid: s.kid ?? didKeyKid(pair.publicKey), did: s.did ?? didKeyFromPublicKey(pair.publicKey) };
 });
 const out: string[] = [];
-for (let i = 0; i < job.count; i++) {
+for (let j = 0; j < job.count; j++) {
+  const i = job.offset + j;
   const k = keys[i % keys.length]!;
   const nonce = toHex(randomBytes(8));
-  if (job.kind === 'register-citizen') {
+  if (job.kind === 'land-propose') {
+    const buyer = keys[(i + 1) % keys.length]!;
+    const payload = { id: `T-${i}`, parcel: `P-${i % keys.length}`, seller: k.did, buyer: buyer.did, share: '1/1000000', price: 0 };
+    out.push(canonicalJson(signTxSync({ chain: job.chain, type: 'land.propose_transfer', signer: k.did, nonce, payload }, [k, buyer])));
+  } else if (job.kind === 'land-approve') {
+    out.push(canonicalJson(signTxSync({ chain: job.chain, type: 'land.approve_transfer', signer: keys[0]!.did, nonce, payload: { transfer: `T-${i}` } }, [keys[0]!])));
+  } else if (job.kind === 'register-citizen') {
     const payload = { publicKey: toBase64Url(generateKeyPair().publicKey), commitments: { name: toHex(randomBytes(32)), birthDate: toHex(randomBytes(32)) } };
     out.push(canonicalJson(signTxSync({ chain: job.chain, type: 'identity.register_citizen', signer: k.did, nonce, payload }, [k])));
   } else {
