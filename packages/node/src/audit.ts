@@ -17,7 +17,6 @@ import {
   fromHex,
   fromUtf8,
   formatVerifierKey,
-  getSmtValueHash,
   hashBlockHeader,
   hashLeaf,
   hashTxids,
@@ -32,7 +31,6 @@ import {
   verifyCheckpointNote,
   canonicalJson,
   type JsonValue,
-  type SmtNodeReader,
   type TxEnvelope,
   type CheckedEnvelope,
   resolveDidKey,
@@ -221,29 +219,50 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
     }
   }
 
-  // State: every stored value must be the one the state root commits to.
-  const smtReader: SmtNodeReader = {
-    getNode: (hash, version) => {
-      const enc = store.smtNode(hash, version);
-      if (enc === undefined) return undefined;
-      // The first 65 bytes are the hash preimage; versions follow (smt-codec.ts).
-      if (!equalBytes(sha256(enc.subarray(0, 65)), hash)) throw new AuditFailure(head.height, 'a state-map node was altered');
-      return decodeSmtNode(enc);
-    },
-  };
+  // State: the stored values and the state map under the head's root must agree exactly.
+  // One walk over the tree reads each node once, checks it against the hash its parent (or
+  // the head) names, and matches every leaf with the stored value of its key; a value the
+  // tree does not commit to, or a leaf without a value, fails. (Walking the path of every
+  // value instead read ~20 nodes per value.)
   const stateRoot = fromHex(head.stateRoot);
-  let stored = 0;
+  const expected = new Map<string, { valueHash: Uint8Array; k: string; name: string }>();
+  const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
   for (const e of store.stateEntries()) {
-    stored++;
     const k = stateTableKey(e.module, e.key);
-    const at = lastWrite.get(k) ?? head.height;
-    const committed = getSmtValueHash(smtReader, stateRoot, stateMapKey(e.module, e.key), head.stateVersion);
-    if (committed === null || !equalBytes(committed, sha256(utf8(e.value)))) fail(at, `state value ${e.module}/${e.key} was altered (it does not match the state root)`);
+    expected.set(latin1(stateMapKey(e.module, e.key)), { valueHash: sha256(utf8(e.value)), k, name: `${e.module}/${e.key}` });
     if (full) {
       const mine = memState.get(k);
-      if (mine === undefined || canonicalJson(mine) !== e.value) fail(at, `state value ${e.module}/${e.key} differs from re-execution`);
+      if (mine === undefined || canonicalJson(mine) !== e.value) fail(lastWrite.get(k) ?? head.height, `state value ${e.module}/${e.key} differs from re-execution`);
     }
   }
+  const stored = expected.size;
+  const stack: Array<{ hash: Uint8Array; version: number | undefined; depth: number }> = [];
+  if (!equalBytes(stateRoot, SMT_EMPTY_ROOT)) stack.push({ hash: stateRoot, version: head.stateVersion, depth: 0 });
+  while (stack.length > 0) {
+    const { hash, version, depth } = stack.pop()!;
+    const enc = store.smtNode(hash, version);
+    if (enc === undefined) fail(head.height, 'a state-map node is missing');
+    // The first 65 bytes are the hash preimage; versions follow (smt-codec.ts).
+    if (!equalBytes(sha256(enc!.subarray(0, 65)), hash)) fail(head.height, 'a state-map node was altered');
+    let node;
+    try {
+      node = decodeSmtNode(enc!);
+    } catch {
+      fail(head.height, 'a state-map node is malformed');
+    }
+    if (node!.kind === 'leaf') {
+      const id = latin1(node!.key);
+      const e = expected.get(id);
+      if (e === undefined) fail(head.height, 'the state root commits to a value the state table does not hold');
+      if (!equalBytes(e!.valueHash, node!.valueHash)) fail(lastWrite.get(e!.k) ?? head.height, `state value ${e!.name} was altered (it does not match the state root)`);
+      expected.delete(id);
+      continue;
+    }
+    if (depth >= 256) fail(head.height, 'state-map path longer than 256 levels');
+    if (!equalBytes(node!.right, SMT_EMPTY_ROOT)) stack.push({ hash: node!.right, version: node!.rightVersion, depth: depth + 1 });
+    if (!equalBytes(node!.left, SMT_EMPTY_ROOT)) stack.push({ hash: node!.left, version: node!.leftVersion, depth: depth + 1 });
+  }
+  for (const e of expected.values()) fail(lastWrite.get(e.k) ?? head.height, `state value ${e.name} was altered (it does not match the state root)`);
   if (full && stored !== memState.size) {
     for (const [k] of memState) {
       const z = k.indexOf('\u0000');
