@@ -33,7 +33,8 @@ export interface NetworkBenchResult {
   certifyP99BoundMs: number;
 }
 
-function load(url: string, file: string, connections: number, mode: 'fire' | 'commit', rate?: number): Promise<{ accepted: number; errors: number; seconds: number; latenciesMs?: number[] }> {
+/** Run the HTTP load generator (http-load.ts) in its own process over `file`'s envelopes. */
+export function load(url: string, file: string, connections: number, mode: 'fire' | 'commit', rate?: number): Promise<{ accepted: number; errors: number; seconds: number; latenciesMs?: number[] }> {
   return new Promise((resolve, reject) => {
     const args = [new URL('./http-load.js', import.meta.url).pathname, url, file, String(connections), mode, ...(rate === undefined ? [] : [String(rate)])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });

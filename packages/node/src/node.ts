@@ -327,6 +327,11 @@ export class GovchainNode {
     return { txid: r.txid };
   }
 
+  /** The answer to a waiter of `txid` once this node has halted. */
+  private haltedError(txid: string): GovchainError {
+    return new GovchainError('node.halted', `the node has halted before committing ${txid}: ${this.fault?.message ?? 'unknown reason'}; on a network the transaction may still commit on the other nodes`, { details: { txid } });
+  }
+
   /** Drop `txid` from the admitted set and its signer's pending count. */
   private forget(txid: string): void {
     const a = this.admitted.get(txid);
@@ -346,18 +351,31 @@ export class GovchainNode {
   waitForCommit(txid: string, timeoutMs = 30_000): Promise<Receipt> {
     const stored = this.store.tx(txid);
     if (stored !== undefined) return Promise.resolve(this.store.receipt(stored.leafIndex)!);
+    if (this.fault !== undefined) return Promise.reject(this.haltedError(txid));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const unwait = (): void => {
+        clearTimeout(timer);
+        this.emitter.off('halt', onHalt);
         const list = this.waiters.get(txid);
         if (list !== undefined) {
           const i = list.indexOf(done);
           if (i >= 0) list.splice(i, 1);
           if (list.length === 0) this.waiters.delete(txid);
         }
+      };
+      const timer = setTimeout(() => {
+        unwait();
         reject(new GovchainError('tx.commit_timeout', `transaction ${txid} was not committed within ${timeoutMs} ms; it may still commit`, { details: { txid } }));
       }, timeoutMs);
+      // A node that stops committing answers its waiters at once instead of at their timeout.
+      const onHalt = (): void => {
+        unwait();
+        reject(this.haltedError(txid));
+      };
+      this.emitter.once('halt', onHalt);
       const done = (r: Receipt): void => {
         clearTimeout(timer);
+        this.emitter.off('halt', onHalt);
         resolve(r);
       };
       const list = this.waiters.get(txid);
@@ -480,6 +498,7 @@ export class GovchainNode {
     this.pending.clear();
     this.metrics.ready.set(0);
     this.log.fatal({ err: e, height }, 'cannot commit block; the node stops committing and reports not ready');
+    this.emitter.emit('halt', e);
   }
 
   /** Stateless checks for ordered transactions this node did not admit itself. */

@@ -19,7 +19,7 @@
  *   evidence     "<size>:<validator>" -> JSON EquivocationEvidence (network mode)
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statfsSync } from 'node:fs';
 import { equalBytes, fromUtf8, sha256, utf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
 import { migrateStore } from './migrations.js';
 
@@ -93,6 +93,47 @@ export function stateTableKey(module: string, key: string): string {
 // array separator and hand back ['module', 'key'].
 const stateDbKey = (tableKey: string): Buffer => Buffer.from(tableKey, 'utf8');
 
+/**
+ * An LMDB commit failure, with its cause: lmdb-js rejects the writes of a failed commit with
+ * "Commit failed" and puts the real error (errno, e.g. ENOSPC = 28) in the `commitError`
+ * promise. A full disk becomes `store.disk_full`, anything else `store.write_failed`.
+ */
+export async function storeWriteError(e: unknown, what: string, path?: string): Promise<GovchainError> {
+  const commitError = (e as { commitError?: Promise<unknown> } | undefined)?.commitError;
+  const cause = commitError === undefined ? e : await commitError.then(() => e, (c: unknown) => c);
+  const message = (cause as Error | undefined)?.message ?? String(cause);
+  // On some file systems (tmpfs) a write that runs out of space surfaces as EIO: ask the disk.
+  if (isDiskFull(cause) || (path !== undefined && freeBytes(path) < 1024 * 1024)) {
+    return new GovchainError('store.disk_full', `cannot write ${what}: the disk of the data folder is full (${message}); nothing after the last committed block was kept. Free space, then restart the node`, { cause });
+  }
+  return new GovchainError('store.write_failed', `cannot write ${what}: ${message}`, { cause });
+}
+
+/** Free bytes for unprivileged writers on the file system of `path` (Infinity if unknown). */
+function freeBytes(path: string): number {
+  try {
+    const s = statfsSync(path);
+    return s.bavail * s.bsize;
+  } catch {
+    return Infinity;
+  }
+}
+
+/** True for an ENOSPC ("No space left on device") error from LMDB or the file system. */
+export function isDiskFull(e: unknown): boolean {
+  const x = e as { code?: unknown; message?: unknown } | undefined;
+  return x?.code === 28 || x?.code === 'ENOSPC' || (typeof x?.message === 'string' && /No space left on device|MDB_MAP_FULL/.test(x.message));
+}
+
+/**
+ * True for an error lmdb-js raised for a failed commit (it also rejects promises of the
+ * failed batch that no caller holds). The node halts on such a failure through
+ * `commitBlock`; a process may use this to ignore the stray rejections.
+ */
+export function isStoreCommitFailure(e: unknown): boolean {
+  return (e as { commitError?: unknown } | undefined)?.commitError !== undefined || isDiskFull(e);
+}
+
 /** The chain store over LMDB. */
 export class ChainStore {
   readonly root: RootDatabase;
@@ -108,8 +149,11 @@ export class ChainStore {
   readonly checkpoints: Database<string, number>;
   readonly evidenceDb: Database<string, string>;
   private cachedHead: ChainHead | undefined;
+  /** The LMDB folder. */
+  readonly path: string;
 
   private constructor(path: string, readOnly: boolean) {
+    this.path = path;
     mkdirSync(path, { recursive: true, mode: 0o700 });
     this.root = open({ path, compression: false, maxDbs: 16, readOnly, mapSize: 64 * 1024 ** 3 } as any);
     this.meta = this.root.openDB({ name: 'meta', encoding: 'json' });
@@ -256,8 +300,12 @@ export class ChainStore {
       this.blocks.put(w.block.header.height, JSON.stringify(w.block));
       this.meta.put('head', w.head);
     });
-    await done;
-    await this.root.flushed;
+    try {
+      await done;
+      await this.root.flushed;
+    } catch (e) {
+      throw await storeWriteError(e, `block ${w.head.height}`, this.path);
+    }
     this.cachedHead = w.head;
   }
 

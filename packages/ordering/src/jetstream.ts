@@ -150,6 +150,8 @@ export interface JetStreamOrdererOptions {
   /** Where to report problems (default: console.error). */
   warn?: (msg: string, details?: object) => void;
   now?: () => number;
+  /** How long to wait at start for JetStream to answer (leader elections), default 60 s. */
+  startupTimeoutMs?: number;
 }
 
 /** A cut record as stored in the stream. */
@@ -171,17 +173,27 @@ export type JetStreamOrderer = Orderer & SignatureChannel & { readonly connectio
 /** Connect and create a JetStream orderer (the streams must exist). */
 export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Promise<JetStreamOrderer> {
   const names = jetStreamNames(opts.chainId);
+  const warn = opts.warn ?? ((m: string, d?: object) => console.error(m, d ?? ''));
   const nc = await connectNats(opts.servers, opts, `govchain ${opts.self ?? 'observer'}`);
   const js = jetstream(nc, { timeout: 10_000 });
-  const jsm = await jetstreamManager(nc);
-  await jsm.streams.info(names.stream).catch((e: Error) => {
-    throw new Error(`ordering stream ${names.stream} is not available (${e.message}); create it with "govchain network up" or ensureJetStreamStreams`);
-  });
+  // A node (re)started while JetStream elects its leaders (a NATS server just restarted)
+  // gets timeouts for some seconds: wait for the cluster instead of exiting.
+  const startupDeadline = Date.now() + (opts.startupTimeoutMs ?? 60_000);
+  let jsm: JetStreamManager;
+  try {
+    jsm = await untilAvailable('the JetStream cluster', startupDeadline, warn, async () => {
+      const m = await jetstreamManager(nc, { timeout: 5000 });
+      await m.streams.info(names.stream);
+      return m;
+    });
+  } catch (e) {
+    await nc.close().catch(() => {});
+    throw new Error(`ordering stream ${names.stream} is not available (${(e as Error).message}); create it with "govchain network up" or ensureJetStreamStreams`);
+  }
   const interval = opts.blockIntervalMs ?? 200;
   const maxBlockTxs = opts.maxBlockTxs ?? 5000;
   const maxPending = opts.maxPending ?? 100_000;
   const now = opts.now ?? Date.now;
-  const warn = opts.warn ?? ((m: string, d?: object) => console.error(m, d ?? ''));
   const selfIndex = opts.self === undefined ? -1 : opts.validators.indexOf(opts.self);
 
   // Reader state: the last valid block and what follows it.
@@ -389,7 +401,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         sigSubs.push(it);
         return it;
       };
-      let it = await subscribe();
+      let it = await untilAvailable('the signature stream', Date.now() + (opts.startupTimeoutMs ?? 60_000), warn, subscribe);
       void (async () => {
         while (!closed) {
           const dog = watchdog(it, async () => (await jsm.streams.info(names.sigStream)).state.last_seq > after);
@@ -477,3 +489,20 @@ class HandlerFailed extends Error {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Run `fn` until it succeeds or `deadline` passes, once a second; a missing stream ("not
+ * found") is final, anything else (timeouts, no responders while leaders are elected) is
+ * retried.
+ */
+async function untilAvailable<T>(what: string, deadline: number, warn: (msg: string, details?: object) => void, fn: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await fn();
+    } catch (e) {
+      if (/not found/i.test((e as Error).message) || Date.now() >= deadline) throw e;
+      if (attempt === 0) warn(`waiting for ${what}`, { err: (e as Error).message });
+      await sleep(1000);
+    }
+  }
+}

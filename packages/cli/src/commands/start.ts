@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { createApiServer, DEFAULT_RATE_LIMIT } from '@govchain/api';
 import { createJetStreamOrderer, type JetStreamOrderer } from '@govchain/ordering';
-import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, loadValidatorKeys, readGenesis, readKeyFile, readNodeConfig, WitnessClient, type AnchorTarget } from '@govchain/node';
+import { Anchorer, bootstrapDemo, createFileAnchorTarget, createHttpAnchorTarget, GovchainNode, WebhookDispatcher, dataPaths, initDataDir, loadValidatorKeys, readGenesis, readKeyFile, readNodeConfig, WitnessClient, isStoreCommitFailure, type AnchorTarget } from '@govchain/node';
 import { createClient, createGovchainAnchorTarget } from '@govchain/sdk';
 import { fromBase64, toHex } from '@govchain/core';
 import { pino } from 'pino';
@@ -76,6 +76,13 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const anchorSeconds = Number(opts.anchorInterval);
       if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
+      // A failed LMDB commit (a full disk) halts the node through commitBlock; lmdb-js also
+      // rejects promises of that batch nobody holds. Those must not kill the process: it stays
+      // up, not ready, and says why on /readyz (docs/faults.md). Anything else still crashes.
+      process.on('unhandledRejection', (e) => {
+        if (!isStoreCommitFailure(e)) throw e;
+        process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: 'a storage write failed; the node has stopped committing (see /readyz)', err: (e as Error).message })}\n`);
+      });
       let node: GovchainNode;
       if (natsUrls === undefined) node = await GovchainNode.open({ dataDir: g.data, blockIntervalMs });
       else {

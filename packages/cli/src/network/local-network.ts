@@ -64,8 +64,11 @@ export interface LocalNetwork {
   node(name: string): NetworkNode;
   /** Stop a node (SIGTERM: clean; SIGKILL: crash) and wait for it to exit. */
   stopNode(name: string, signal?: NodeJS.Signals): Promise<void>;
-  /** (Re)start a node and wait until it answers /healthz. */
-  startNode(name: string, env?: Record<string, string>): Promise<void>;
+  /**
+   * (Re)start a node and wait until it answers /healthz; `natsUrls` replaces the servers it
+   * connects to (e.g. proxies a test can cut, test/faults.slow.test.ts).
+   */
+  startNode(name: string, env?: Record<string, string>, natsUrls?: string[]): Promise<void>;
   stopNats(index: number, signal?: NodeJS.Signals): Promise<void>;
   startNats(index: number): Promise<void>;
   /** Stop every node, then every NATS server. */
@@ -175,14 +178,14 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     child: undefined,
     log: join(logs, `${n.name}.log`),
   }));
-  const startNode = async (name: string, env: Record<string, string> = {}): Promise<void> => {
+  const startNode = async (name: string, env: Record<string, string> = {}, urls: string[] = natsUrls): Promise<void> => {
     const node = nodes.find((n) => n.name === name)!;
     const port = new URL(node.url).port;
     const peers = nodes.filter((n) => n !== node).map((n) => n.url);
     const fd = openSync(node.log, 'a');
     node.child = spawn(
       process.execPath,
-      [CLI_MAIN, 'start', '--data', node.dir, '--http', `127.0.0.1:${port}`, '--orderer', natsUrls.join(','), '--peers', peers.join(','), '--block-interval', String(opts.blockIntervalMs ?? 100)],
+      [CLI_MAIN, 'start', '--data', node.dir, '--http', `127.0.0.1:${port}`, '--orderer', urls.join(','), '--peers', peers.join(','), '--block-interval', String(opts.blockIntervalMs ?? 100)],
       { stdio: ['ignore', fd, fd], env: { ...process.env, GOVCHAIN_LOG_LEVEL: opts.logLevel ?? 'warn', ...opts.nodeEnv?.[name], ...env } },
     );
     closeSync(fd);

@@ -74,6 +74,8 @@ jetstream {
 }
 cluster {
   name: "govchain"
+  # Clients use the servers they are configured with; no server adds others behind their back.
+  no_advertise: true
   listen: "127.0.0.1:${self.clusterPort}"
   routes: [${servers.map((s) => q(`nats://127.0.0.1:${s.clusterPort}`)).join(', ')}]
 }

@@ -1,0 +1,192 @@
+// Faults of the 4-validator network under load (docs/faults.md): one validator's clock off
+// by +/-30 s and by more than MAX_CLOCK_SKEW_MS (libfaketime), one validator cut off from
+// NATS by a TCP proxy that turns into a black hole, and random SIGKILLs of nodes and
+// nats-servers together. After each: the network keeps committing, nothing acknowledged
+// (wait=commit) is lost or committed twice, and every node ends with identical roots.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Receipt } from '@govchain/core';
+import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
+import { MAX_CLOCK_SKEW_MS } from '@govchain/ordering';
+import { tempDir } from './support/chain.js';
+import { certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, withNetworkLogs, type NodeStatus } from './support/network.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
+process.env.GOVCHAIN_RATE_LIMIT_SIGNER = '0';
+
+const CHAIN = 'govchain-faults';
+const ALL = ['validator-1', 'validator-2', 'validator-3', 'validator-4', 'observer-1'];
+const FAKETIME_LIB = '/usr/lib/x86_64-linux-gnu/faketime/libfaketime.so.1';
+let t: ReturnType<typeof tempDir>;
+let net: LocalNetwork;
+const acked = new Map<string, Receipt>();
+const down = new Set<string>();
+const urls = (): string[] => ALL.filter((n) => !down.has(n)).map((n) => net.node(n).url);
+const status = async (name: string): Promise<NodeStatus> => (await getJson<NodeStatus>(`${net.node(name).url}/v1/status`))!;
+
+function record(r: { acked: Map<string, Receipt>; failed: number }): void {
+  assert.equal(r.failed, 0, 'every submission is eventually acknowledged');
+  for (const [txid, receipt] of r.acked) {
+    const seen = acked.get(txid);
+    if (seen !== undefined) assert.deepEqual(receipt, seen, `txid ${txid} acknowledged with two different receipts`);
+    acked.set(txid, receipt);
+  }
+}
+
+/** Lines of a node's log that report an ignored cut record proposed by `proposer`. */
+function ignoredCuts(name: string, proposer: string): number {
+  const log = net.node(name).log;
+  if (!existsSync(log)) return 0;
+  return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('ignoring an invalid cut record') && l.includes(`"proposer":"${proposer}"`)).length;
+}
+
+before(async () => {
+  t = tempDir('govchain-faults-');
+  net = await startLocalNetwork({ dir: join(t.dir, 'net'), validators: 4, observers: 1, chainId: CHAIN, blockIntervalMs: 50 });
+});
+after(async () => {
+  await net?.stop();
+  t.cleanup();
+});
+
+/** Restart validator-2 with its clock shifted by `offset` (libfaketime syntax, e.g. "+30s"). */
+async function skewValidator2(offset: string | undefined): Promise<void> {
+  await net.stopNode('validator-2');
+  await net.startNode('validator-2', offset === undefined ? {} : { LD_PRELOAD: FAKETIME_LIB, FAKETIME: offset, FAKETIME_DONT_FAKE_MONOTONIC: '1' });
+}
+
+const blockTime = async (h: number): Promise<number> => Date.parse((await getJson<{ header: { time: string } }>(`${net.node('observer-1').url}/v1/blocks/${h}`))!.header.time);
+
+test('clock skew: a validator 30 s ahead or behind still proposes; beyond MAX_CLOCK_SKEW_MS its cuts are ignored and the chain goes on', { timeout: 240_000 }, async (ctx) => {
+  if (!existsSync(FAKETIME_LIB)) {
+    ctx.skip(`libfaketime is not installed (${FAKETIME_LIB}; apt-get install faketime)`);
+    return;
+  }
+  await withNetworkLogs(net, async () => {
+    const proposer = `${CHAIN}-validator-2`;
+    // +30 s: within the bound. Its cuts are valid, so block time runs ahead of real time
+    // (block time = max(previous, cut time)) while it keeps proposing every 4th height.
+    await skewValidator2('+30s');
+    const h0 = (await status('observer-1')).height;
+    record(await load(urls, signedAnchors(CHAIN, 600)));
+    const s1 = await waitForAgreement(net, ALL, acked.size);
+    const ahead = (await blockTime(s1.height)) - Date.now();
+    assert.ok(ahead > 10_000 && ahead < MAX_CLOCK_SKEW_MS, `block time runs ahead by ${ahead} ms: validator-2's cuts were accepted`);
+    assert.equal(ignoredCuts('validator-1', proposer), 0, 'no cut of validator-2 was ignored at +30 s');
+    let prev = 0;
+    for (let h = h0; h <= s1.height; h++) {
+      const bt = await blockTime(h);
+      assert.ok(bt >= prev, `block time never runs backwards (height ${h})`);
+      prev = bt;
+    }
+
+    // -30 s: its cut time is max(previous block time, its clock): valid, never backwards.
+    await skewValidator2('-30s');
+    record(await load(urls, signedAnchors(CHAIN, 400)));
+    await waitForAgreement(net, ALL, acked.size);
+    assert.equal(ignoredCuts('validator-1', proposer), 0, 'no cut of validator-2 was ignored at -30 s');
+
+    // +90 s: beyond MAX_CLOCK_SKEW_MS (60 s). Every node ignores its cuts (the same
+    // deterministic rule everywhere), the next validator in the rotation proposes instead.
+    await skewValidator2('+90s');
+    const before = (await status('observer-1')).height;
+    record(await load(urls, signedAnchors(CHAIN, 600)));
+    const s3 = await waitForAgreement(net, ALL, acked.size);
+    for (const n of ['validator-1', 'validator-3', 'observer-1']) assert.ok(ignoredCuts(n, proposer) > 0, `${n} ignored validator-2's cuts at +90 s`);
+    for (let h = before + 1; h <= s3.height; h++) assert.ok((await blockTime(h)) < Date.now() + MAX_CLOCK_SKEW_MS, `block ${h} does not carry the skewed time`);
+    // Execution and signing do not read the clock: validator-2 still agrees and signs.
+    await waitFor('validator-2 signing while skewed', async () => (await certifiedCheckpoint(net.node('observer-1').url)).signers.includes(proposer) && (await status('observer-1')).certifiedSize === s3.logSize);
+
+    await skewValidator2(undefined);
+    record(await load(urls, signedAnchors(CHAIN, 100)));
+    await waitForAgreement(net, ALL, acked.size);
+  });
+});
+
+test('a validator cut off from NATS: the others commit and certify; healed, it catches up and signs again', { timeout: 240_000 }, () => withNetworkLogs(net, async () => {
+  const proxies: TcpProxy[] = await Promise.all(net.natsUrls.map((u) => startTcpProxy(Number(new URL(u).port))));
+  try {
+    await net.stopNode('validator-4');
+    await net.startNode('validator-4', {}, proxies.map((p) => p.url('nats')));
+    record(await load(urls, signedAnchors(CHAIN, 200)));
+    await waitForAgreement(net, ALL, acked.size);
+
+    for (const p of proxies) p.partition();
+    down.add('validator-4');
+    const at = await status('validator-4');
+    record(await load(urls, signedAnchors(CHAIN, 800)));
+    const others = ALL.filter((n) => n !== 'validator-4');
+    const s = await waitForAgreement(net, others, acked.size);
+    await waitFor('certification by the other three', async () => (await status('observer-1')).certifiedSize === s.logSize);
+    assert.ok((await status('validator-4')).logSize <= at.logSize, 'the partitioned validator committed nothing new');
+    // It refuses writes it cannot order, with a problem body (no hang, no crash).
+    const refused = await fetch(`${net.node('validator-4').url}/v1/txs`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signedAnchors(CHAIN, 1)[0]!, signal: AbortSignal.timeout(30_000) });
+    assert.equal(refused.status, 503);
+    assert.equal(((await refused.json()) as { code: string }).code, 'ordering.unavailable');
+
+    for (const p of proxies) p.heal();
+    down.delete('validator-4');
+    const s2 = await waitForAgreement(net, ALL, s.logSize, 120_000);
+    record(await load(urls, signedAnchors(CHAIN, 100)));
+    await waitFor('validator-4 signing again', async () => {
+      const cp = await certifiedCheckpoint(net.node('observer-1').url);
+      return cp.size >= s2.logSize + 100 && cp.signers.includes(`${CHAIN}-validator-4`);
+    }, 120_000);
+  } finally {
+    await net.stopNode('validator-4');
+    await net.startNode('validator-4');
+    down.delete('validator-4');
+    await Promise.all(proxies.map((p) => p.close()));
+  }
+}));
+
+test('random SIGKILLs of nodes and nats-servers together, several rounds under load', { timeout: 360_000 }, () => withNetworkLogs(net, async () => {
+  const seed = Number(process.env.GOVCHAIN_FAULT_SEED ?? Date.now() % 1_000_000);
+  let rng = seed || 1;
+  const random = (n: number): number => {
+    rng = (rng * 1103515245 + 12345) % 2 ** 31;
+    return rng % n;
+  };
+  const rounds = Number(process.env.GOVCHAIN_FAULT_ROUNDS ?? 3);
+  const log: string[] = [];
+  for (let round = 0; round < rounds; round++) {
+    const victim = ALL[random(ALL.length)]!;
+    const nats = random(net.nats.length);
+    // While JetStream elects new leaders submissions get 503: clients retry (a txid commits once).
+    const running = load(urls, signedAnchors(CHAIN, 500), { connections: 32, retries: 120, retryDelayMs: 500 });
+    await sleep(300 + random(1200));
+    await Promise.all([net.stopNode(victim, 'SIGKILL'), net.stopNats(nats, 'SIGKILL')]);
+    down.add(victim);
+    await sleep(1000 + random(2000));
+    await net.startNats(nats);
+    await net.startNode(victim);
+    down.delete(victim);
+    record(await running);
+    const s = await waitForAgreement(net, ALL, acked.size, 120_000);
+    log.push(`round ${round + 1}: SIGKILL ${victim} + nats-${nats + 1}; agreed at log size ${s.logSize}`);
+  }
+  process.stdout.write(`# random kills (seed ${seed}): ${log.join('; ')}\n`);
+  const s = await waitForAgreement(net, ALL, acked.size);
+  await waitFor('certification of the head after the kills', async () => (await status('observer-1')).certifiedSize === s.logSize, 120_000);
+}));
+
+test('after every fault: nothing acknowledged is lost, nothing is committed twice, same roots everywhere', { timeout: 120_000 }, () => withNetworkLogs(net, async () => {
+  const head = await waitForAgreement(net, ALL, acked.size);
+  const obs = net.node('observer-1').url;
+  const seen = new Set<string>();
+  for (let h = 1; h <= head.height; h++) {
+    for (const txid of (await getJson<{ txids: string[] }>(`${obs}/v1/blocks/${h}`))!.txids) {
+      assert.ok(!seen.has(txid), `txid ${txid} committed twice`);
+      seen.add(txid);
+    }
+  }
+  assert.equal(seen.size, head.logSize);
+  for (const [txid, receipt] of acked) {
+    assert.ok(seen.has(txid), `acknowledged ${txid} is missing`);
+    assert.deepEqual((await getJson<{ receipt: Receipt }>(`${obs}/v1/txs/${txid}`))!.receipt, receipt);
+  }
+  process.stdout.write(`# faults: ${acked.size} acknowledged transactions, ${head.logSize} committed, height ${head.height}, identical roots on ${ALL.length} nodes\n`);
+}));
