@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { open } from 'lmdb';
 import { ChainStore, STORE_FORMAT, dataPaths, readGenesis, verifyStore } from '@govchain/node';
 import { GovchainError } from '@govchain/core';
 import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { rewriteAsFormat0 } from './support/legacy-store.js';
 
 test('a format-0 store is migrated on open and passes the audit', async () => {
   const chain = demoChain();
@@ -18,16 +18,7 @@ test('a format-0 store is migrated on open and passes the audit', async () => {
     const entries = [...node.store.stateEntries()].length;
     await node.stop();
     // Rewrite it as the previous format wrote it.
-    const root = open({ path: dataPaths(chain.dir).db, compression: false, maxDbs: 16 } as never);
-    const raw = root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
-    const legacy = root.openDB({ name: 'state', encoding: 'string' });
-    const rows = Array.from(raw.getRange({}), ({ key, value }) => [(key as Buffer).toString('utf8'), value as string] as const);
-    root.transactionSync(() => {
-      raw.clearSync();
-      for (const [k, v] of rows) legacy.putSync(k, v);
-      root.openDB({ name: 'meta', encoding: 'json' }).removeSync('format');
-    });
-    await root.close();
+    await rewriteAsFormat0(dataPaths(chain.dir).db);
     const genesis = readGenesis(dataPaths(chain.dir).genesis);
     const store = ChainStore.open(dataPaths(chain.dir).db);
     assert.equal(store.migrations.length, 1);
@@ -36,6 +27,9 @@ test('a format-0 store is migrated on open and passes the audit', async () => {
     assert.equal([...store.stateEntries()].length, entries);
     const report = verifyStore(store, genesis, { mode: 'full' });
     assert.equal(report.ok, true, report.reason);
+    // Reads by key still work after the audit's binary-keyed reads (a migration that left an
+    // old-encoding handle open broke them: found by the rolling upgrade test).
+    assert.ok(Array.isArray(store.stateValue('governance', 'agencies')));
     await store.close();
     // A second open has nothing to do.
     const again = ChainStore.open(dataPaths(chain.dir).db);
