@@ -154,6 +154,7 @@ test('rolling upgrade under load: storage migration on each restart, then protoc
   const before = await submit(v1, agencies[0]!, 'governance.propose', { action: { type: 'set_threshold', threshold: 2 }, deadline: days(365) });
   assert.equal(before.status, 'ok', before.code);
   assert.ok(before.height < activation, `probe committed at ${before.height}, before activation at ${activation}`);
+  await waitFor('validator-4 seeing the schedule', async () => (await status('validator-4')).protocol?.scheduled?.height === activation);
   assert.deepEqual((await status('validator-4')).protocol, { version: 1, supported: 1, scheduled: { version: 2, height: activation } });
 
   // 3. validator-4, still on the old release, stops before executing the activation block.

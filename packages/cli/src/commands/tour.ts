@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { Command } from 'commander';
-import { randomBytes, sha256, signTxSync, toHex, utf8, type JsonValue, type Receipt } from '@govchain/core';
-import { buildTxBody, createClient, fetchProofBundle, verifyProofBundle, type GovchainClient } from '@govchain/sdk';
+import { randomBytes, sha256, toHex, utf8, type JsonValue, type Receipt } from '@govchain/core';
+import { createClient, fetchProofBundle, verifyProofBundle, type GovchainClient } from '@govchain/sdk';
 import { issueCredential, presentCredential, encodeCredentialQr } from '@govchain/sdk/credentials';
 import { ChainStore, dataPaths, readDemoIdentities, readGenesis, readKeyFile, verifyStore, type LoadedKey } from '@govchain/node';
-import { globals, output, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
+import { globals, output, submitSigned, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
 
 /** One step of the tour, as reported. */
 export interface TourStep {
@@ -38,12 +38,7 @@ interface TourContext {
 
 const VCT = 'urn:govchain:vct:tour-certificate';
 
-async function signed(t: TourContext, key: LoadedKey, type: string, payload: Record<string, JsonValue>): Promise<Receipt> {
-  const env = signTxSync(buildTxBody({ chain: t.chainId, type, signer: key.did, payload }), [key]);
-  const r = await t.client.submit(env, { wait: 'commit' });
-  if (r.receipt?.status !== 'ok') throw new VerificationFailure(`${type} failed: ${r.receipt?.code ?? 'no receipt'}`);
-  return r.receipt;
-}
+const signed = (t: TourContext, key: LoadedKey, type: string, payload: Record<string, JsonValue>): Promise<Receipt> => submitSigned(t.g, t.client, type, payload, key);
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
