@@ -45,18 +45,22 @@ async function submit(url: string, key: LoadedKey, type: string, payload: Record
   return body;
 }
 
-/** Load that runs until stopped: rounds of 100 anchors over 8 connections, retried across nodes. */
+/**
+ * Load that runs until stopped: 8 independent workers, each submitting anchors one at a time
+ * (retried across nodes), so one request waiting on a stopping node never idles the rest.
+ */
 function steadyLoad(): { acked: Map<string, Receipt>; stop: () => Promise<number> } {
   const acked = new Map<string, Receipt>();
   let stopped = false;
   let failed = 0;
-  const running = (async () => {
+  const worker = async (): Promise<void> => {
     while (!stopped) {
-      const r = await load(urls, signedAnchors(CHAIN, 100), { connections: 8, retries: 120, retryDelayMs: 250 });
+      const r = await load(urls, signedAnchors(CHAIN, 10, 2), { connections: 1, retries: 120, retryDelayMs: 250 });
       recordAcks(acked, r);
       failed += r.failed;
     }
-  })();
+  };
+  const running = Promise.all(Array.from({ length: 8 }, worker));
   return { acked, stop: async () => ((stopped = true), await running, failed) };
 }
 

@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   generateKeyPair,
-  signTxSync,
   smtProofFromJson,
   stateMapKey,
   stateValueHash,
@@ -16,7 +15,7 @@ import {
   type JsonValue,
 } from '@govchain/core';
 import { writeKeyFile } from '@govchain/node';
-import { buildTxBody, createClient, type GovchainClient } from '@govchain/sdk';
+import { createClient, type GovchainClient } from '@govchain/sdk';
 import { globals, output, signingKey, submitSigned, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
 
 async function submitAs(g: GlobalOptions, client: GovchainClient, type: string, payload: Record<string, JsonValue>): Promise<{ txid: string }> {
