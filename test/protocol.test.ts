@@ -31,12 +31,14 @@ async function govern(node: GovchainNode, agencies: LoadedKey[], action: Record<
   return last;
 }
 
-/** Commit notary anchors one by one until the head reaches `height` (or the node halts). */
-async function advanceTo(node: GovchainNode, citizen: LoadedKey, height: number): Promise<void> {
+/** Commit notary anchors one by one until the head reaches `height` (or the node halts); the last wait's error, if any. */
+async function advanceTo(node: GovchainNode, citizen: LoadedKey, height: number): Promise<Error | undefined> {
+  let last: Error | undefined;
   while ((node.head()?.height ?? 0) < height && node.isReady()) {
     const { txid } = await node.submit(JSON.stringify(anchorTx(citizen)));
-    await node.waitForCommit(txid, 2000).catch(() => undefined);
+    last = await node.waitForCommit(txid, 20_000).then(() => undefined, (e: Error) => e);
   }
+  return last;
 }
 
 function agencyKeys(dir: string): LoadedKey[] {
@@ -105,8 +107,12 @@ test('a node that supports only protocol 1 stops before the activation height, t
     const activation = node.head()!.height + 10;
     await govern(node, agencies, { type: 'set_protocol_version', version: 2, activationHeight: activation });
     assert.deepEqual(node.protocol(), { version: 1, supported: 1, scheduled: { version: 2, height: activation } });
-    await advanceTo(node, chain.citizen, activation + 5);
+    const t0 = performance.now();
+    const waitError = await advanceTo(node, chain.citizen, activation + 5);
     assert.equal(node.isReady(), false, 'the node halted');
+    // The client waiting for the transaction of the activation block hears of the halt at once, not at its timeout.
+    assert.match(String(waitError), /node has halted: block \d+ runs under protocol version 2/);
+    assert.ok(performance.now() - t0 < 15_000);
     assert.equal(node.head()!.height, activation - 1, 'nothing of the activation block was executed');
     assert.match(node.faultReason()!, new RegExp(`block ${activation} runs under protocol version 2 \\(activated at height ${activation} by governance proposal [0-9a-f]{64}\\); this govchain supports protocol versions up to 1`));
     await assert.rejects(node.submit(JSON.stringify(anchorTx(chain.citizen))), /node has halted/);

@@ -152,6 +152,8 @@ export class GovchainNode {
   private readonly keys: LoadedKey[];
   private readonly admitted = new Map<string, Admitted>();
   private readonly waiters = new Map<string, Array<(r: Receipt) => void>>();
+  /** Rejections of pending `waitForCommit` calls, run when the node halts (nothing will commit here). */
+  private readonly onHalt = new Set<(e: Error) => void>();
   private readonly emitter = new EventEmitter();
   private readonly maxPending: number;
   private readonly maxPendingPerSigner: number;
@@ -365,20 +367,26 @@ export class GovchainNode {
   waitForCommit(txid: string, timeoutMs = 30_000): Promise<Receipt> {
     const stored = this.store.tx(txid);
     if (stored !== undefined) return Promise.resolve(this.store.receipt(stored.leafIndex)!);
+    if (this.fault !== undefined) return Promise.reject(new GovchainError('node.halted', `the node has halted: ${this.fault.message}`));
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
+      const give = (e: Error): void => {
+        clearTimeout(timer);
+        this.onHalt.delete(give);
         const list = this.waiters.get(txid);
         if (list !== undefined) {
           const i = list.indexOf(done);
           if (i >= 0) list.splice(i, 1);
           if (list.length === 0) this.waiters.delete(txid);
         }
-        reject(new GovchainError('tx.commit_timeout', `transaction ${txid} was not committed within ${timeoutMs} ms; it may still commit`, { details: { txid } }));
-      }, timeoutMs);
+        reject(e);
+      };
+      const timer = setTimeout(() => give(new GovchainError('tx.commit_timeout', `transaction ${txid} was not committed within ${timeoutMs} ms; it may still commit`, { details: { txid } })), timeoutMs);
       const done = (r: Receipt): void => {
         clearTimeout(timer);
+        this.onHalt.delete(give);
         resolve(r);
       };
+      this.onHalt.add(give);
       const list = this.waiters.get(txid);
       if (list === undefined) this.waiters.set(txid, [done]);
       else list.push(done);
@@ -516,6 +524,9 @@ export class GovchainNode {
     this.fault = e;
     this.pending.clear();
     this.metrics.ready.set(0);
+    // Clients waiting for a commit here learn it now (and may retry on another node: the
+    // transaction may still commit on the network), instead of at their timeout.
+    for (const give of [...this.onHalt]) give(new GovchainError('node.halted', `the node has halted: ${e.message}`));
     this.log.fatal({ err: e, height }, 'cannot commit block; the node stops committing and reports not ready');
   }
 
