@@ -1,6 +1,6 @@
-// The operator guides' commands run as written (English and Vietnamese): every ```sh block
-// of docs/guide/operator.*.md is executed in order in a fresh folder, with a real node
-// started after `init`, and must exit 0.
+// The guides' commands run as written (English and Vietnamese): every ```sh block of
+// docs/guide/{operator,agency}.*.md is executed in order in a fresh folder, with a real node
+// started after `init`; each must exit 0 and no transaction it submits may fail.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -16,9 +16,9 @@ function shBlocks(file: string): string[] {
   return [...text.matchAll(/```sh\n([\s\S]*?)```/g)].map((m) => m[1]!.trim());
 }
 
-for (const lang of ['en', 'vi']) {
-  test(`docs/guide/operator.${lang}.md: every command works`, async () => {
-    const blocks = shBlocks(`docs/guide/operator.${lang}.md`);
+for (const [guide, lang] of ['operator', 'agency'].flatMap((g) => ['en', 'vi'].map((l) => [g, l] as const))) {
+  test(`docs/guide/${guide}.${lang}.md: every command works`, async () => {
+    const blocks = shBlocks(`docs/guide/${guide}.${lang}.md`);
     assert.ok(blocks.length >= 5);
     const t = tempDir();
     // `npx govchain` in the guide is this checkout's CLI.
@@ -32,6 +32,8 @@ for (const lang of ['en', 'vi']) {
         const script = block.replace(/\bnpx govchain\b/g, 'govchain');
         const r = spawnSync('bash', ['-euo', 'pipefail', '-c', script], { cwd: t.dir, env, encoding: 'utf8', timeout: 120_000 });
         assert.equal(r.status, 0, `${block}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
+        // `govchain tx submit` exits 0 with a failed receipt (it reports what the ledger decided).
+        assert.doesNotMatch(r.stdout, /"status":"failed"|^txid [0-9a-f]{64}: failed/m, `a transaction failed in:\n${block}\n--- stdout\n${r.stdout}`);
         if (/govchain init/.test(block)) {
           node = await startNodeProcess(env.GOVCHAIN_DATA!, await freePort());
           env.GOVCHAIN_NODE = node.url;

@@ -15,7 +15,7 @@ import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
 import { readKeyFile } from '@govchain/node';
 import { jetStreamNames } from '@govchain/ordering';
 import { tempDir } from './support/chain.js';
-import { withNetworkLogs, certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, type NodeStatus } from './support/network.js';
+import { assertNothingLostOrDuplicated, recordAcks, withNetworkLogs, certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, type NodeStatus } from './support/network.js';
 
 // The load here comes from one IP and a few signers: measure the network, not the abuse limits
 // (node processes inherit these; test/support/processes.ts does the same for single nodes).
@@ -30,13 +30,7 @@ const acked = new Map<string, Receipt>();
 const up = new Set(ALL);
 const urls = (): string[] => ALL.filter((n) => up.has(n)).map((n) => net.node(n).url);
 
-function record(r: { acked: Map<string, Receipt> }): void {
-  for (const [txid, receipt] of r.acked) {
-    const before = acked.get(txid);
-    if (before !== undefined) assert.deepEqual(receipt, before, `txid ${txid} acknowledged with two different receipts`);
-    acked.set(txid, receipt);
-  }
-}
+const record = (r: { acked: Map<string, Receipt> }): void => recordAcks(acked, r);
 
 const status = async (name: string): Promise<NodeStatus> => (await getJson<NodeStatus>(`${net.node(name).url}/v1/status`))!;
 
@@ -191,20 +185,5 @@ test('with 2 of 4 validators down blocks still commit but nothing new is certifi
 }));
 
 test('nothing acknowledged is lost, nothing is committed twice', { timeout: 60_000 }, () => withNetworkLogs(net, async () => {
-  const obs = net.node('observer-1').url;
-  const head = await status('observer-1');
-  const seen = new Set<string>();
-  for (let h = 1; h <= head.height; h++) {
-    const b = (await getJson<{ txids: string[] }>(`${obs}/v1/blocks/${h}`))!;
-    for (const txid of b.txids) {
-      assert.ok(!seen.has(txid), `txid ${txid} committed twice`);
-      seen.add(txid);
-    }
-  }
-  assert.equal(seen.size, head.logSize);
-  for (const [txid, receipt] of acked) {
-    assert.ok(seen.has(txid), `acknowledged ${txid} is missing`);
-    const stored = (await getJson<{ receipt: Receipt }>(`${obs}/v1/txs/${txid}`))!;
-    assert.deepEqual(stored.receipt, receipt);
-  }
+  await assertNothingLostOrDuplicated(net.node('observer-1').url, acked);
 }));

@@ -9,35 +9,7 @@ import { open } from 'lmdb';
 import { ChainStore, STORE_FORMAT, dataPaths, readGenesis, verifyStore } from '@govchain/node';
 import { GovchainError, stateMapKey, stateValueHash, verifySmtProof, type JsonValue } from '@govchain/core';
 import { anchorTx, demoChain, startNode } from './support/chain.js';
-
-/**
- * Rewrite a store's state-map nodes as format 1 wrote them: every node in the `smt` table
- * under its hash, internal nodes as 65 bytes without child versions, no `stateVersion` in
- * the head or the blocks.
- */
-function downgradeToFormat1(dbPath: string): number {
-  const root = open({ path: dbPath, compression: false, maxDbs: 16 } as never);
-  const smtv = root.openDB({ name: 'smtv', encoding: 'binary', keyEncoding: 'binary' });
-  const smt = root.openDB({ name: 'smt', encoding: 'binary', keyEncoding: 'binary' });
-  const blocks = root.openDB({ name: 'blocks', encoding: 'string' });
-  const meta = root.openDB({ name: 'meta', encoding: 'json' });
-  const nodes = Array.from(smtv.getRange({}), ({ key, value }) => [(key as Buffer).subarray(8), (value as Buffer).subarray(0, 65)] as const);
-  const rows = Array.from(blocks.getRange({}), ({ key, value }) => [key as number, JSON.parse(value as string) as Record<string, unknown>] as const);
-  root.transactionSync(() => {
-    for (const [hash, enc] of nodes) smt.putSync(Buffer.from(hash), Buffer.from(enc));
-    smtv.clearSync();
-    for (const [h, b] of rows) {
-      delete b.stateVersion;
-      blocks.putSync(h, JSON.stringify(b));
-    }
-    const head = meta.get('head') as Record<string, unknown>;
-    delete head.stateVersion;
-    meta.putSync('head', head);
-    meta.putSync('format', 1);
-  });
-  void root.close();
-  return nodes.length;
-}
+import { downgradeToFormat1, rewriteAsFormat0 } from './support/legacy-store.js';
 
 test('a format-0 store is migrated on open and passes the audit', async () => {
   const chain = demoChain();
@@ -47,18 +19,8 @@ test('a format-0 store is migrated on open and passes the audit', async () => {
     await node.waitForCommit(txid);
     const entries = [...node.store.stateEntries()].length;
     await node.stop();
-    downgradeToFormat1(dataPaths(chain.dir).db);
     // Rewrite it as format 0 wrote it.
-    const root = open({ path: dataPaths(chain.dir).db, compression: false, maxDbs: 16 } as never);
-    const raw = root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
-    const legacy = root.openDB({ name: 'state', encoding: 'string' });
-    const rows = Array.from(raw.getRange({}), ({ key, value }) => [(key as Buffer).toString('utf8'), value as string] as const);
-    root.transactionSync(() => {
-      raw.clearSync();
-      for (const [k, v] of rows) legacy.putSync(k, v);
-      root.openDB({ name: 'meta', encoding: 'json' }).removeSync('format');
-    });
-    await root.close();
+    await rewriteAsFormat0(dataPaths(chain.dir).db);
     const genesis = readGenesis(dataPaths(chain.dir).genesis);
     const store = ChainStore.open(dataPaths(chain.dir).db);
     assert.equal(store.migrations.length, 2);
@@ -68,6 +30,9 @@ test('a format-0 store is migrated on open and passes the audit', async () => {
     assert.equal([...store.stateEntries()].length, entries);
     const report = verifyStore(store, genesis, { mode: 'full' });
     assert.equal(report.ok, true, report.reason);
+    // Reads by key still work after the audit's binary-keyed reads (a migration that left an
+    // old-encoding handle open broke them: found by the rolling upgrade test).
+    assert.ok(Array.isArray(store.stateValue('governance', 'agencies')));
     await store.close();
     // A second open has nothing to do.
     const again = ChainStore.open(dataPaths(chain.dir).db);
@@ -85,7 +50,7 @@ test('a format-1 store (state-map nodes by hash) is migrated, audits clean, and 
     const first = anchorTx(chain.citizen);
     await node.waitForCommit((await node.submit(JSON.stringify(first))).txid);
     await node.stop();
-    assert.ok(downgradeToFormat1(dataPaths(chain.dir).db) > 0);
+    assert.ok((await downgradeToFormat1(dataPaths(chain.dir).db)) > 0);
 
     node = await startNode(chain.dir);
     assert.equal(node.store.meta.get('format'), STORE_FORMAT);

@@ -25,10 +25,17 @@ export function demoChain(opts: { validators?: number } = {}): { dir: string; ci
 }
 
 /** Open and start a node with test-friendly settings. */
-export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number; modules?: ModuleRegistry } = {}): Promise<GovchainNode> {
+export async function startNode(dir: string, opts: { blockIntervalMs?: number; verifierWorkers?: number; modules?: ModuleRegistry; supportedProtocol?: number } = {}): Promise<GovchainNode> {
   // A custom module registry is checked inline (worker threads know only the default modules).
   const workers = opts.modules !== undefined ? 0 : (opts.verifierWorkers ?? 1);
-  const node = await GovchainNode.open({ dataDir: dir, blockIntervalMs: opts.blockIntervalMs ?? 10, verifierWorkers: workers, logger: pino({ level: 'silent' }), ...(opts.modules !== undefined ? { modules: opts.modules } : {}) });
+  const node = await GovchainNode.open({
+    dataDir: dir,
+    blockIntervalMs: opts.blockIntervalMs ?? 10,
+    verifierWorkers: workers,
+    logger: pino({ level: 'silent' }),
+    ...(opts.modules !== undefined ? { modules: opts.modules } : {}),
+    ...(opts.supportedProtocol !== undefined ? { supportedProtocol: opts.supportedProtocol } : {}),
+  });
   await node.start();
   const boot = await bootstrapDemo(node, dir);
   if (boot.failed > 0) throw new Error(`demo bootstrap: ${boot.failed} registrations failed`);

@@ -90,6 +90,39 @@ export async function load(urls: () => string[], envelopes: string[], opts: { co
   return { acked, failed, latenciesMs, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** Add a load run's acknowledgements to `into`; a txid acknowledged twice must carry the same receipt. */
+export function recordAcks(into: Map<string, Receipt>, r: { acked: Map<string, Receipt> }): void {
+  for (const [txid, receipt] of r.acked) {
+    const before = into.get(txid);
+    if (before !== undefined) assert.deepEqual(receipt, before, `txid ${txid} acknowledged with two different receipts`);
+    into.set(txid, receipt);
+  }
+}
+
+/**
+ * Read every block from the node at `url`: no txid committed twice, the log size equals the
+ * transactions in blocks, and every acknowledged transaction is there with the receipt it
+ * was acknowledged with. Returns the number of committed transactions.
+ */
+export async function assertNothingLostOrDuplicated(url: string, acked: Map<string, Receipt>): Promise<number> {
+  const head = (await getJson<NodeStatus>(`${url}/v1/status`))!;
+  const seen = new Set<string>();
+  for (let h = 1; h <= head.height; h++) {
+    const b = (await getJson<{ txids: string[] }>(`${url}/v1/blocks/${h}`))!;
+    for (const txid of b.txids) {
+      assert.ok(!seen.has(txid), `txid ${txid} committed twice`);
+      seen.add(txid);
+    }
+  }
+  assert.equal(seen.size, head.logSize);
+  for (const [txid, receipt] of acked) {
+    assert.ok(seen.has(txid), `acknowledged ${txid} is missing`);
+    const stored = (await getJson<{ receipt: Receipt }>(`${url}/v1/txs/${txid}`))!;
+    assert.deepEqual(stored.receipt, receipt);
+  }
+  return seen.size;
+}
+
 /** Wait until every node in `names` reports the same head at or above `minLogSize`. */
 export async function waitForAgreement(net: LocalNetwork, names: string[], minLogSize: number, timeoutMs = 90_000): Promise<NodeStatus> {
   const deadline = Date.now() + timeoutMs;

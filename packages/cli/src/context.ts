@@ -5,7 +5,8 @@
  */
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { GovchainError } from '@govchain/core';
+import { GovchainError, signTxSync, type JsonValue, type Receipt } from '@govchain/core';
+import { buildTxBody, type GovchainClient } from '@govchain/sdk';
 import { readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 
 /** Options every command accepts. */
@@ -53,4 +54,16 @@ export function exitCodeFor(e: unknown): { code: number; message: string } {
   if (e instanceof UsageError) return { code: 2, message: e.message };
   if (e instanceof GovchainError) return { code: 2, message: `${e.message} [${e.code}]` };
   return { code: 2, message: (e as Error)?.message ?? String(e) };
+}
+
+/**
+ * Sign `type` with `key` (default: the signing key of `g`), submit it, wait for its commit;
+ * a failed receipt is a usage error naming its code.
+ */
+export async function submitSigned(g: GlobalOptions, client: GovchainClient, type: string, payload: Record<string, JsonValue>, key: LoadedKey = signingKey(g)): Promise<Receipt> {
+  const { chainId } = await client.status();
+  const r = await client.submit(signTxSync(buildTxBody({ chain: chainId, type, signer: key.did, payload }), [key]), { wait: 'commit' });
+  if (r.receipt === undefined) throw new UsageError(`transaction ${r.txid} was not committed in time; check it later with GET /v1/txs/${r.txid}`);
+  if (r.receipt.status !== 'ok') throw new UsageError(`${type} failed: ${r.receipt.code}`);
+  return r.receipt;
 }

@@ -22,6 +22,7 @@ import { registerVc } from './commands/vc.js';
 import { registerWebhook } from './commands/webhook.js';
 import { registerWitness } from './commands/witness.js';
 import { registerExport } from './commands/export.js';
+import { registerTour } from './commands/tour.js';
 
 /** Add the options every command accepts. */
 function withGlobals(c: Command): Command {
@@ -42,7 +43,7 @@ const program = new Command('govchain')
   .version('0.1.0')
   .exitOverride()
   .configureOutput({ writeErr: () => {} });
-for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerBackup, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerVc, registerNetwork]) register(program, withGlobals);
+for (const register of [registerInit, registerStart, registerKeygen, registerTx, registerNotarize, registerAnchorBatch, registerProof, registerAudit, registerBackup, registerStatus, registerDid, registerDoctor, registerWebhook, registerWitness, registerExport, registerVc, registerNetwork, registerTour]) register(program, withGlobals);
 for (const c of program.commands) c.exitOverride().configureOutput({ writeErr: () => {} });
 for (const c of program.commands.flatMap((c) => c.commands)) c.exitOverride().configureOutput({ writeErr: () => {} });
 

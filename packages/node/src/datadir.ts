@@ -233,7 +233,8 @@ export interface NetworkNodeDir {
 
 /**
  * Create a multi-validator network: `<dir>/validator-<i>` holds one validator key each
- * (one agency per node), `<dir>/observer-<j>` none; all share one genesis. The demo cast,
+ * and the key of the agency running it (`keys/agency.key`, a founding governance member;
+ * proposals need a majority of them), `<dir>/observer-<j>` none; all share one genesis. The demo cast,
  * if asked for, is written to `<dir>/demo` (and referenced by every node folder).
  */
 export function initNetworkDirs(opts: NetworkInitOptions): { genesis: Genesis; nodes: NetworkNodeDir[]; identities: DemoIdentity[] } {
@@ -247,6 +248,7 @@ export function initNetworkDirs(opts: NetworkInitOptions): { genesis: Genesis; n
   mkdirSync(opts.dir, { recursive: true, mode: 0o700 });
   const nodes: NetworkNodeDir[] = [];
   const keys: LoadedKey[] = [];
+  const agencies: Array<{ name: string; publicKey: string; authorities: string[] }> = [];
   for (let i = 1; i <= n; i++) {
     const key = createKey();
     const name = `validator-${i}`;
@@ -254,9 +256,20 @@ export function initNetworkDirs(opts: NetworkInitOptions): { genesis: Genesis; n
     writeKeyFile(join(dir, 'keys', 'validator.key'), key);
     keys.push(key);
     nodes.push({ name, dir, validator: `${chainId}-validator-${i}` });
+    // The agency that runs this validator: a founding member of governance (no authorities
+    // until governance grants some), its key beside the validator's.
+    const agencyKey = createGovKey(chainId);
+    writeKeyFile(join(dir, 'keys', 'agency.key'), agencyKey);
+    agencies.push({ name: `agency-${i}`, publicKey: toBase64Url(agencyKey.publicKey), authorities: [] });
   }
   for (let j = 1; j <= observers; j++) nodes.push({ name: `observer-${j}`, dir: join(opts.dir, `observer-${j}`) });
-  const genesis = parseGenesis({ chainId, time: opts.time ?? new Date().toISOString(), validators: keys.map((k, i) => ({ name: `${chainId}-validator-${i + 1}`, publicKey: toBase64(k.publicKey) })) });
+  const genesis = parseGenesis({
+    chainId,
+    time: opts.time ?? new Date().toISOString(),
+    validators: keys.map((k, i) => ({ name: `${chainId}-validator-${i + 1}`, publicKey: toBase64(k.publicKey) })),
+    agencies,
+    governance: { threshold: Math.floor(n / 2) + 1 },
+  });
   for (const node of nodes) {
     mkdirSync(node.dir, { recursive: true, mode: 0o700 });
     const p = dataPaths(node.dir);

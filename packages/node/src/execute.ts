@@ -35,7 +35,7 @@ import {
   fromBase64Url,
   verifyEd25519,
 } from '@govchain/core';
-import type { ModuleRegistry } from '@govchain/modules';
+import { PROTOCOL_VERSION, protocolActivationAt, unsupportedProtocol, type ModuleRegistry } from '@govchain/modules';
 import type { ChainHead } from './store.js';
 import { stateTableKey } from './store.js';
 
@@ -68,6 +68,12 @@ export type GenesisDocument = { readonly [key: string]: JsonValue };
 export interface ExecuteOptions {
   /** Genesis, whose module hooks run before the first block's transactions. */
   genesis?: GenesisDocument;
+  /**
+   * The highest protocol version this software runs (default {@link PROTOCOL_VERSION}). A
+   * block whose height governance put under a higher version throws `protocol.unsupported`
+   * before anything executes: the node stops instead of applying rules it does not know.
+   */
+  supportedProtocol?: number;
 }
 
 /** A state value as written: its JCS text and the SHA-256 of that text. */
@@ -99,6 +105,11 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const head = view.head();
   const expectedHeight = (head?.height ?? 0) + 1;
   if (height !== expectedHeight) throw new GovchainError('chain.height_gap', `block ${height} delivered, expected ${expectedHeight}`);
+  // The version in force is read from the state before the block (an activation is always
+  // scheduled by an earlier block), so it is known before the first transaction runs.
+  const activation = protocolActivationAt({ get: (m, k) => view.stateValue(m, k) }, height);
+  const supported = opts.supportedProtocol ?? PROTOCOL_VERSION;
+  if (activation !== undefined && activation.version > supported) throw unsupportedProtocol(activation, height, supported);
   // Writes are kept as canonical JSON text: serialising once at `set` both isolates the
   // stored value from later mutation by the module and yields the bytes that are hashed.
   const blockWrites = new Map<string, string | null>();

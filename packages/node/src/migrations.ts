@@ -4,6 +4,7 @@
  * LMDB transaction per step, before anything else reads it; a newer store is refused.
  */
 import type { RootDatabase } from 'lmdb';
+import { readKey } from 'ordered-binary';
 import { GovchainError } from '@govchain/core';
 
 /** The format this software writes. */
@@ -22,16 +23,20 @@ export const MIGRATIONS: readonly Migration[] = [
     from: 0,
     describe: "state keys from LMDB's ordered-binary encoding to raw UTF-8 (ordered-binary read the module/key separator as an array separator)",
     prepare(root) {
-      const legacy = root.openDB({ name: 'state', encoding: 'string' });
+      // One handle with the store's own key encoding; the old keys are decoded with
+      // ordered-binary by hand. (A second handle on the table with the old encoding would
+      // make lmdb-js decode later binary-keyed reads in this process the old way.)
       const raw = root.openDB({ name: 'state', encoding: 'string', keyEncoding: 'binary' });
       return () => {
-      const entries: Array<[string, string]> = [];
-      for (const { key, value } of legacy.getRange({})) {
-        const k = Array.isArray(key) ? key.map(String).join('\u0000') : String(key);
-        entries.push([k, value as string]);
-      }
-      raw.clearSync();
-      for (const [k, v] of entries) raw.putSync(Buffer.from(k, 'utf8'), v);
+        const entries: Array<[string, string]> = [];
+        for (const { key, value } of raw.getRange({})) {
+          const b = key as Buffer;
+          const decoded = readKey(b, 0, b.length) as unknown;
+          const k = Array.isArray(decoded) ? decoded.map(String).join('\u0000') : String(decoded);
+          entries.push([k, value as string]);
+        }
+        raw.clearSync();
+        for (const [k, v] of entries) raw.putSync(Buffer.from(k, 'utf8'), v);
       };
     },
   },

@@ -32,7 +32,7 @@ import {
   type SmtProof,
   type TxEnvelope,
 } from '@govchain/core';
-import { createModuleRegistry, defaultModules, readGovernance, type ModuleRegistry } from '@govchain/modules';
+import { PROTOCOL_VERSION, createModuleRegistry, defaultModules, protocolVersionAt, readGovernance, scheduledProtocol, type ModuleRegistry } from '@govchain/modules';
 import { createSoloOrderer, OrdererFullError, type Orderer, type OrderedBlock, type OrderingPosition, type SignatureChannel } from '@govchain/ordering';
 import { CheckpointTally, type EquivocationEvidence, type TallyOutcome } from './cosign.js';
 import { pino, type Logger } from 'pino';
@@ -85,6 +85,18 @@ export interface NodeOptions {
   signatures?: SignatureChannel;
   /** Peer API URLs to fetch blocks from when the ordering stream was trimmed. */
   peers?: string[];
+  /**
+   * The highest protocol version this node runs (default: {@link PROTOCOL_VERSION}, or
+   * `GOVCHAIN_TEST_PROTOCOL_MAX`, which tests use to run this build as an older release).
+   */
+  supportedProtocol?: number;
+}
+
+/** The protocol versions of a node: in force, supported, and the next scheduled one. */
+export interface ProtocolStatus {
+  version: number;
+  supported: number;
+  scheduled?: { version: number; height: number };
 }
 
 /** What subscribers of committed blocks receive. */
@@ -140,6 +152,7 @@ export class GovchainNode {
   private readonly keys: LoadedKey[];
   private readonly admitted = new Map<string, Admitted>();
   private readonly waiters = new Map<string, Array<(r: Receipt) => void>>();
+  /** Rejections of pending `waitForCommit` calls, run when the node halts (nothing will commit here). */
   private readonly emitter = new EventEmitter();
   private readonly maxPending: number;
   private readonly maxPendingPerSigner: number;
@@ -162,6 +175,10 @@ export class GovchainNode {
   private catchingUp = false;
   /** Test-only fault injection: from this height on, execution drops a transaction. */
   private readonly tamperFrom: number | undefined;
+  /** The highest protocol version this node executes. */
+  readonly supportedProtocol: number;
+  /** Activation heights already warned about (an unsupported version is scheduled). */
+  private readonly warnedActivations = new Set<number>();
 
   private constructor(opts: NodeOptions, genesis: Genesis, store: ChainStore) {
     this.genesis = genesis;
@@ -191,6 +208,9 @@ export class GovchainNode {
     if (this.signatures !== undefined) this.tally = new CheckpointTally(this.vkeys.map(parseVerifierKey), this.quorum);
     const tamper = process.env.GOVCHAIN_TEST_TAMPER_FROM_HEIGHT;
     this.tamperFrom = tamper === undefined || tamper === '' ? undefined : Number(tamper);
+    const testMax = process.env.GOVCHAIN_TEST_PROTOCOL_MAX;
+    this.supportedProtocol = opts.supportedProtocol ?? (testMax === undefined || testMax === '' ? PROTOCOL_VERSION : Number(testMax));
+    if (this.supportedProtocol !== PROTOCOL_VERSION) this.log.warn({ supported: this.supportedProtocol }, 'this node runs protocol versions only up to the one set (GOVCHAIN_TEST_PROTOCOL_MAX or supportedProtocol: it stands in for an older release)');
     if (this.tamperFrom !== undefined) this.log.warn({ from: this.tamperFrom }, 'GOVCHAIN_TEST_TAMPER_FROM_HEIGHT is set: this node executes wrongly on purpose (tests only)');
   }
 
@@ -412,7 +432,7 @@ export class GovchainNode {
       if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 1) txs = txs.slice(1);
       // The validators of this block's checkpoint: the set in state before the block.
       const signing = this.validatorSetOf(this.view);
-      const executed = executeBlock(this.view, this.registry, block.height, block.time, txs, { genesis: this.genesis as unknown as GenesisDocument });
+      const executed = executeBlock(this.view, this.registry, block.height, block.time, txs, { genesis: this.genesis as unknown as GenesisDocument, supportedProtocol: this.supportedProtocol });
       for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
       this.metrics.blockExecSeconds.observe((performance.now() - t0) / 1000);
       const head: ChainHead = {
@@ -480,6 +500,7 @@ export class GovchainNode {
       for (const tx of block.txs) this.forget(tx.txid);
       this.metrics.mempool.set(this.admitted.size);
       if (this.tally !== undefined) this.afterDurable(write);
+      this.warnOfUnsupportedProtocol();
       this.emitter.emit('commit', {
         header: executed.header,
         blockHash: executed.blockHash,
@@ -489,6 +510,24 @@ export class GovchainNode {
     } catch (e) {
       this.halt(e as Error, block.height);
     }
+  }
+
+  /** The protocol version in force for the next block, what this node supports, and what is scheduled. */
+  protocol(): ProtocolStatus {
+    const state = { get: (m: string, k: string) => this.store.stateValue(m, k) };
+    const next = (this.store.head()?.height ?? 0) + 1;
+    const out: ProtocolStatus = { version: protocolVersionAt(state, next), supported: this.supportedProtocol };
+    const s = scheduledProtocol(state, next);
+    if (s !== undefined) out.scheduled = { version: s.version, height: s.height };
+    return out;
+  }
+
+  /** Log once per activation when governance scheduled a version this node cannot run. */
+  private warnOfUnsupportedProtocol(): void {
+    const s = this.protocol().scheduled;
+    if (s === undefined || s.version <= this.supportedProtocol || this.warnedActivations.has(s.height)) return;
+    this.warnedActivations.add(s.height);
+    this.log.error({ version: s.version, activationHeight: s.height, supported: this.supportedProtocol }, `governance scheduled protocol version ${s.version} from height ${s.height}; this govchain supports up to ${this.supportedProtocol}: upgrade before that height or this node stops there`);
   }
 
   /** Stop committing for good (storage failure, execution bug): not ready, log loudly. */

@@ -315,7 +315,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   const run = async (from: OrderingPosition): Promise<void> => {
     let pos = from;
     while (!closed) {
-      const end = await locate(pos);
+      let end: number | undefined;
+      try {
+        end = await locate(pos);
+      } catch (e) {
+        // A request to JetStream timed out (a loaded machine, a leader election): finding
+        // where to resume is only a read, so try again rather than stop ordering for good.
+        if (closed || !/timeout|no responders/i.test((e as Error).message)) throw e;
+        warn('cannot locate the resume position in the ordering stream yet; retrying', { height: pos.height, err: (e as Error).message });
+        await sleep(1000);
+        continue;
+      }
       if (end === undefined) {
         if (opts.onTrimmed === undefined) throw new Error(`the ordering stream no longer holds the blocks after height ${pos.height}`);
         warn('the ordering stream was trimmed past this node; catching up from peers', { height: pos.height });

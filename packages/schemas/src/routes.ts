@@ -63,6 +63,13 @@ export const Status = Type.Object({
   version: Type.String(),
   certifiedSize: Type.Optional(Type.Integer()),
   orderer: Type.Optional(Type.String()),
+  protocol: Type.Optional(
+    Type.Object({
+      version: Type.Integer({ description: 'protocol version in force for the next block' }),
+      supported: Type.Integer({ description: 'highest protocol version this node runs' }),
+      scheduled: Type.Optional(Type.Object({ version: Type.Integer(), height: Type.Integer({ description: 'activation height' }) })),
+    }, { description: 'execution-rule versions recorded by governance (docs/upgrades.md)' }),
+  ),
 });
 
 export const SubmitAccepted = Type.Object({ txid: Hex64 });

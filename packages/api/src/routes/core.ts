@@ -47,6 +47,7 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
       version: node.version,
       certifiedSize: node.latestCheckpoint()?.checkpoint.size,
       orderer: node.ordererKind,
+      protocol: node.protocol(),
     };
   });
 

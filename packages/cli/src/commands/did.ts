@@ -6,7 +6,6 @@ import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import {
   generateKeyPair,
-  signTxSync,
   smtProofFromJson,
   stateMapKey,
   stateValueHash,
@@ -16,16 +15,11 @@ import {
   type JsonValue,
 } from '@govchain/core';
 import { writeKeyFile } from '@govchain/node';
-import { buildTxBody, createClient, type GovchainClient } from '@govchain/sdk';
-import { globals, output, signingKey, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
+import { createClient, type GovchainClient } from '@govchain/sdk';
+import { globals, output, signingKey, submitSigned, UsageError, VerificationFailure, type GlobalOptions } from '../context.js';
 
 async function submitAs(g: GlobalOptions, client: GovchainClient, type: string, payload: Record<string, JsonValue>): Promise<{ txid: string }> {
-  const key = signingKey(g);
-  const { chainId } = await client.status();
-  const r = await client.submit(signTxSync(buildTxBody({ chain: chainId, type, signer: key.did, payload }), [key]), { wait: 'commit' });
-  if (r.receipt === undefined) throw new UsageError(`transaction ${r.txid} was not committed in time; check it later with GET /v1/txs/${r.txid}`);
-  if (r.receipt.status !== 'ok') throw new UsageError(`${type} failed: ${r.receipt.code}`);
-  return { txid: r.txid };
+  return { txid: (await submitSigned(g, client, type, payload)).txid };
 }
 
 export function registerDid(program: Command, withGlobals: (c: Command) => Command): void {

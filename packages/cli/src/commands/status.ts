@@ -9,6 +9,8 @@ export function registerStatus(program: Command, withGlobals: (c: Command) => Co
     .action(async (opts) => {
       const g = globals(opts);
       const s = await createClient({ url: g.node }).status();
-      output(g, s, `chain ${s.chainId}: height ${s.height}, ${s.logSize} transactions, ${s.validators} validator(s), state root ${s.stateRoot}`);
+      const p = s.protocol;
+      const protocol = p === undefined ? '' : `\nprotocol ${p.version} (this node supports up to ${p.supported})${p.scheduled === undefined ? '' : `; governance scheduled protocol ${p.scheduled.version} from height ${p.scheduled.height}${p.scheduled.version > p.supported ? ': UPGRADE THIS NODE BEFORE THEN' : ''}`}`;
+      output(g, s, `chain ${s.chainId}: height ${s.height}, ${s.logSize} transactions, ${s.validators} validator(s), state root ${s.stateRoot}${protocol}`);
     });
 }

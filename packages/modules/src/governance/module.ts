@@ -6,6 +6,7 @@
  */
 import { GovchainError, fromBase64, parseVerifierKey, quorumFor, type JsonValue, type ModuleDefinition, type StateReader, type TxContext } from '@govchain/core';
 import { Type, type Static } from '@sinclair/typebox';
+import { checkProtocolAction, protocolVersionAt, scheduleProtocol } from './protocol.js';
 import { AUTHORITIES, asJson, decodePublicKey, didForKey, newKey, readDidRecord, requireAgency, type DidRecord } from '../identity/records.js';
 
 const Authority = Type.Union(AUTHORITIES.map((a) => Type.Literal(a)));
@@ -29,6 +30,14 @@ export const ProposalAction = Type.Union([
       vkeys: Type.Array(Type.String({ maxLength: 200 }), { minItems: 1, maxItems: 64, uniqueItems: true, description: 'its validators\' signed-note verifier keys (GET /v1/validators)' }),
       quorum: Type.Integer({ minimum: 1, maximum: 64, description: 'signatures required; at least floor(2n/3)+1' }),
       name: Type.Optional(Type.String({ maxLength: 120 })),
+    },
+    { additionalProperties: false },
+  ),
+  Type.Object(
+    {
+      type: Type.Literal('set_protocol_version'),
+      version: Type.Integer({ minimum: 2, maximum: 1_000_000, description: 'the next protocol version (or the pending one, to reschedule it)' }),
+      activationHeight: Type.Integer({ minimum: 2, maximum: Number.MAX_SAFE_INTEGER, description: 'the first block executed under it; must be after the block that executes the proposal' }),
     },
     { additionalProperties: false },
   ),
@@ -99,6 +108,14 @@ function must(cond: boolean, code: string, message: string, field?: string): ass
   if (!cond) throw new GovchainError(code, message, field === undefined ? {} : { field });
 }
 
+/** The state as a reader (this module's own writes of the transaction included). */
+function stateOf(ctx: TxContext): StateReader {
+  return { get: (m, k) => ctx.read(m, k) };
+}
+
+/** Protocol 2: the longest a proposal may stay open. */
+const MAX_DEADLINE_MS = 90 * 24 * 3600 * 1000;
+
 function validatorKeyOk(publicKey: string): boolean {
   try {
     return fromBase64(publicKey).length === 32;
@@ -150,13 +167,16 @@ function checkAction(ctx: TxContext, a: ProposalAction, field: string): void {
     case 'remove_trusted_network':
       must(ctx.get(`network/${a.chainId}`) !== undefined, 'governance.invalid_network', `${a.chainId} is not a trusted network`, `${field}/chainId`);
       break;
+    case 'set_protocol_version':
+      checkProtocolAction(stateOf(ctx), ctx.height, a, field);
+      break;
     case 'set_threshold':
       must(a.threshold <= agencies.length, 'governance.threshold_too_high', `threshold ${a.threshold} exceeds the ${agencies.length} member agencies`, `${field}/threshold`);
       break;
   }
 }
 
-function executeAction(ctx: TxContext, a: ProposalAction): void {
+function executeAction(ctx: TxContext, a: ProposalAction, proposalId: string): void {
   checkAction(ctx, a, '/body/payload');
   const agencies = [...((ctx.get('agencies') as string[]) ?? [])];
   const validators = [...((ctx.get('validators') as unknown as ValidatorRecord[]) ?? [])];
@@ -212,6 +232,10 @@ function executeAction(ctx: TxContext, a: ProposalAction): void {
       ctx.delete(`network/${a.chainId}`);
       ctx.emit('governance.network_removed', { chainId: a.chainId });
       break;
+    case 'set_protocol_version':
+      ctx.set('protocol', scheduleProtocol(stateOf(ctx), ctx.height, a, proposalId));
+      ctx.emit('governance.protocol_scheduled', { version: a.version, activationHeight: a.activationHeight });
+      break;
     case 'set_threshold':
       ctx.set('policy', { threshold: a.threshold });
       ctx.emit('governance.threshold_set', { threshold: a.threshold });
@@ -261,6 +285,9 @@ export const governanceModule: ModuleDefinition = {
       authorize: (ctx) => void requireAgency(ctx),
       apply(ctx, p: Static<typeof ProposePayload>) {
         must(Date.parse(p.deadline) > Date.parse(ctx.time), 'governance.deadline_passed', 'the deadline is not in the future', '/body/payload/deadline');
+        if (protocolVersionAt(stateOf(ctx), ctx.height) >= 2) {
+          must(Date.parse(p.deadline) - Date.parse(ctx.time) <= MAX_DEADLINE_MS, 'governance.deadline_too_far', 'from protocol version 2 a deadline may be at most 90 days after the proposing block', '/body/payload/deadline');
+        }
         checkAction(ctx, p.action, '/body/payload/action');
         const proposal: Proposal = { id: ctx.txid, proposer: ctx.signer, action: p.action, deadline: p.deadline, approvals: [ctx.signer], status: 'open', created: ctx.height };
         if (p.description !== undefined) proposal.description = p.description;
@@ -313,7 +340,7 @@ function finishIfApproved(ctx: TxContext, proposal: Proposal): void {
   const threshold = ((ctx.get('policy') as { threshold: number } | undefined) ?? { threshold: 1 }).threshold;
   const valid = proposal.approvals.filter((a) => members.has(a)).length;
   if (valid >= threshold) {
-    executeAction(ctx, proposal.action);
+    executeAction(ctx, proposal.action, proposal.id);
     proposal.status = 'executed';
     proposal.executed = ctx.height;
     ctx.emit('governance.executed', { id: proposal.id, type: proposal.action.type });
