@@ -11,6 +11,11 @@ import { BlockPage } from './pages/block.js';
 import { TxPage } from './pages/tx.js';
 import { CheckpointPage } from './pages/checkpoint.js';
 import { VerifyPage } from './pages/verify.js';
+import { AgenciesPage } from './pages/agencies.js';
+import { AccountabilityPage } from './pages/accountability.js';
+import { TenderPage, TendersPage } from './pages/tenders.js';
+import { TaxPage } from './pages/tax.js';
+import { ProductEntryPage, ProductPage } from './pages/product.js';
 
 /** Who a page is for. Only `public` exists so far. */
 export type Audience = 'public' | 'citizen' | 'officer';
@@ -27,6 +32,13 @@ export interface Route {
 export const routes: Route[] = [
   { pattern: /^\/$/, render: () => <ExplorerPage />, audience: 'public', nav: { label: 'nav.explorer', href: '/' } },
   { pattern: /^\/verify$/, render: () => <VerifyPage />, audience: 'public', nav: { label: 'nav.verify', href: '/verify' } },
+  { pattern: /^\/product$/, render: () => <ProductEntryPage />, audience: 'public', nav: { label: 'nav.product', href: '/product' } },
+  { pattern: /^\/product\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, render: (m) => <ProductPage id={m[1]!} />, audience: 'public' },
+  { pattern: /^\/tenders$/, render: () => <TendersPage />, audience: 'public', nav: { label: 'nav.tenders', href: '/tenders' } },
+  { pattern: /^\/tenders\/([A-Za-z0-9][A-Za-z0-9._-]{0,63})$/, render: (m) => <TenderPage id={m[1]!} />, audience: 'public' },
+  { pattern: /^\/accountability$/, render: () => <AccountabilityPage />, audience: 'public', nav: { label: 'nav.accountability', href: '/accountability' } },
+  { pattern: /^\/tax$/, render: () => <TaxPage />, audience: 'public', nav: { label: 'nav.tax', href: '/tax' } },
+  { pattern: /^\/agencies$/, render: () => <AgenciesPage />, audience: 'public', nav: { label: 'nav.agencies', href: '/agencies' } },
   { pattern: /^\/checkpoint$/, render: () => <CheckpointPage />, audience: 'public', nav: { label: 'nav.checkpoint', href: '/checkpoint' } },
   { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
   { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },
