@@ -159,6 +159,8 @@ export function TenderPage(props: { id: string }): JSX.Element {
     [trust, props.id],
   );
   return (
+    <>
+    {loaded.state !== 'done' && <PageTitle>{t('tender.heading', { id: props.id })}</PageTitle>}
     <ShowVerified loaded={loaded}>
       {(v) => {
         if (v === undefined) {
@@ -277,5 +279,6 @@ export function TenderPage(props: { id: string }): JSX.Element {
         );
       }}
     </ShowVerified>
+    </>
   );
 }
