@@ -6,8 +6,9 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { servicesEn, servicesVi } from './messages-services.js';
 
-const en = {
+const enBase = {
   'app.name': 'govchain',
   'app.tagline': 'A public ledger for government services, verifiable by anyone',
   'nav.label': 'Main',
@@ -143,10 +144,13 @@ const en = {
   'verify.method.noble': 'the built-in SHA-256 (this page is not on a secure origin)',
 } as const;
 
+/** Citizen and officer pages keep their texts in messages-services.ts (same rule: both languages). */
+const en = { ...enBase, ...servicesEn } as const;
+
 /** A message key. */
 export type MessageKey = keyof typeof en;
 
-const vi: Record<MessageKey, string> = {
+const viBase: Record<keyof typeof enBase, string> = {
   'app.name': 'govchain',
   'app.tagline': 'Sổ cái công khai cho dịch vụ công, ai cũng có thể kiểm chứng',
   'nav.label': 'Chính',
@@ -281,6 +285,8 @@ const vi: Record<MessageKey, string> = {
   'verify.method.webcrypto': 'WebCrypto của trình duyệt',
   'verify.method.noble': 'SHA-256 tích hợp (trang này không ở nguồn bảo mật)',
 };
+
+const vi: Record<MessageKey, string> = { ...viBase, ...servicesVi };
 
 /** The portal's languages. */
 export type Lang = 'vi' | 'en';
