@@ -6,8 +6,9 @@
  */
 import { createContext } from 'preact';
 import { useContext } from 'preact/hooks';
+import { servicesEn, servicesVi } from './messages-services.js';
 
-const en = {
+const enBase = {
   'app.name': 'govchain',
   'app.tagline': 'A public ledger for government services, verifiable by anyone',
   'nav.label': 'Main',
@@ -287,10 +288,13 @@ const en = {
   'product.qrLabel': 'QR code linking to {url}',
 } as const;
 
+/** Citizen and officer pages keep their texts in messages-services.ts (same rule: both languages). */
+const en = { ...enBase, ...servicesEn } as const;
+
 /** A message key. */
 export type MessageKey = keyof typeof en;
 
-const vi: Record<MessageKey, string> = {
+const viBase: Record<keyof typeof enBase, string> = {
   'app.name': 'govchain',
   'app.tagline': 'Sổ cái công khai cho dịch vụ công, ai cũng có thể kiểm chứng',
   'nav.label': 'Chính',
@@ -569,6 +573,8 @@ const vi: Record<MessageKey, string> = {
   'product.qr': 'Mã QR của trang này',
   'product.qrLabel': 'Mã QR dẫn tới {url}',
 };
+
+const vi: Record<MessageKey, string> = { ...viBase, ...servicesVi };
 
 /** The portal's languages. */
 export type Lang = 'vi' | 'en';

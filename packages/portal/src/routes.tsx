@@ -1,8 +1,9 @@
 /**
- * The portal's pages. Each route names its audience: `public` pages need no sign-in.
- * Citizen and officer pages (sign-in with a key kept in the browser) are added here with
- * `audience: 'citizen' | 'officer'` when they are implemented; the navigation lists only
- * routes that exist, grouped by audience, so nothing is shown that does not work.
+ * The portal's pages. Each route names its audience: `public` pages need no sign-in;
+ * `citizen` pages are listed in the navigation for a signed-in citizen, business or
+ * unregistered key, `officer` pages for a signed-in officer or agency (session.ts). The
+ * ledger, not the navigation, decides what anyone may do: every action is a signed
+ * transaction checked against on-chain roles.
  */
 import type { JSX } from 'preact';
 import type { MessageKey } from './i18n.js';
@@ -16,8 +17,10 @@ import { AccountabilityPage } from './pages/accountability.js';
 import { TenderPage, TendersPage } from './pages/tenders.js';
 import { TaxPage } from './pages/tax.js';
 import { ProductEntryPage, ProductPage } from './pages/product.js';
+import { SignInPage } from './pages/sign-in.js';
+import type { Session } from './session.js';
 
-/** Who a page is for. Only `public` exists so far. */
+/** Who a page is for. */
 export type Audience = 'public' | 'citizen' | 'officer';
 
 /** One page of the portal. */
@@ -40,9 +43,18 @@ export const routes: Route[] = [
   { pattern: /^\/tax$/, render: () => <TaxPage />, audience: 'public', nav: { label: 'nav.tax', href: '/tax' } },
   { pattern: /^\/agencies$/, render: () => <AgenciesPage />, audience: 'public', nav: { label: 'nav.agencies', href: '/agencies' } },
   { pattern: /^\/checkpoint$/, render: () => <CheckpointPage />, audience: 'public', nav: { label: 'nav.checkpoint', href: '/checkpoint' } },
+  { pattern: /^\/sign-in$/, render: () => <SignInPage />, audience: 'public', nav: { label: 'nav.signin', href: '/sign-in' } },
   { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
   { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },
 ];
+
+/** Whether the navigation lists `route` for `session` (public pages always). */
+export function visibleTo(route: Route, session: Session | undefined): boolean {
+  if (route.audience === 'public') return true;
+  if (session === undefined) return false;
+  const officer = session.kind === 'officer' || session.kind === 'agency';
+  return route.audience === 'officer' ? officer : !officer;
+}
 
 /** The route of `path`, with its match. */
 export function matchRoute(path: string): { route: Route; match: RegExpExecArray } | undefined {
