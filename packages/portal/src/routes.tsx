@@ -18,6 +18,13 @@ import { TenderPage, TendersPage } from './pages/tenders.js';
 import { TaxPage } from './pages/tax.js';
 import { ProductEntryPage, ProductPage } from './pages/product.js';
 import { SignInPage } from './pages/sign-in.js';
+import { IdentityPage } from './pages/identity.js';
+import { ServicesPage } from './pages/services.js';
+import { ApplicationPage } from './pages/application.js';
+import { MyApplicationsPage, WorkQueuePage } from './pages/applications.js';
+import { CredentialsPage } from './pages/credentials.js';
+import { VerifyCredentialPage } from './pages/verify-credential.js';
+import { HelpPage } from './pages/help.js';
 import type { Session } from './session.js';
 
 /** Who a page is for. */
@@ -43,6 +50,14 @@ export const routes: Route[] = [
   { pattern: /^\/tax$/, render: () => <TaxPage />, audience: 'public', nav: { label: 'nav.tax', href: '/tax' } },
   { pattern: /^\/agencies$/, render: () => <AgenciesPage />, audience: 'public', nav: { label: 'nav.agencies', href: '/agencies' } },
   { pattern: /^\/checkpoint$/, render: () => <CheckpointPage />, audience: 'public', nav: { label: 'nav.checkpoint', href: '/checkpoint' } },
+  { pattern: /^\/verify-credential$/, render: () => <VerifyCredentialPage />, audience: 'public', nav: { label: 'nav.verifyCredential', href: '/verify-credential' } },
+  { pattern: /^\/services$/, render: () => <ServicesPage />, audience: 'citizen', nav: { label: 'nav.services', href: '/services' } },
+  { pattern: /^\/applications$/, render: () => <MyApplicationsPage />, audience: 'citizen', nav: { label: 'nav.applications', href: '/applications' } },
+  { pattern: /^\/credentials$/, render: () => <CredentialsPage />, audience: 'citizen', nav: { label: 'nav.credentials', href: '/credentials' } },
+  { pattern: /^\/identity$/, render: () => <IdentityPage />, audience: 'citizen', nav: { label: 'nav.identity', href: '/identity' } },
+  { pattern: /^\/officer$/, render: () => <WorkQueuePage />, audience: 'officer', nav: { label: 'nav.officer', href: '/officer' } },
+  { pattern: /^\/applications\/([0-9a-f]{64})$/, render: (m) => <ApplicationPage id={m[1]!} />, audience: 'citizen' },
+  { pattern: /^\/help$/, render: () => <HelpPage />, audience: 'public', nav: { label: 'nav.help', href: '/help' } },
   { pattern: /^\/sign-in$/, render: () => <SignInPage />, audience: 'public', nav: { label: 'nav.signin', href: '/sign-in' } },
   { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
   { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },

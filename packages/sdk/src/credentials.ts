@@ -47,7 +47,7 @@ export interface IssueCredentialParameters {
    * The agency's key: its seed, or a `sign` function (a non-extractable WebCrypto key in a
    * browser, an HSM) returning the Ed25519 signature of the bytes it is given.
    */
-  issuer: { did: string; kid: string; seed: Uint8Array } | { did: string; kid: string; sign(message: Uint8Array): Promise<Uint8Array> };
+  issuer: { did: string; kid: string; seed: Uint8Array } | { did: string; kid: string; sign(message: Uint8Array): Promise<Uint8Array> | Uint8Array };
   vct: string;
   /** The holder's DID (`sub`). */
   subject: string;
