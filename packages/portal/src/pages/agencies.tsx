@@ -58,7 +58,7 @@ export function AgenciesPage(): JSX.Element {
             <p>{t('agencies.threshold', { threshold })}</p>
             <ul class="cards" data-testid="agencies">
               {agencies.map((a) => (
-                <li key={a.did}>
+                <li key={a.did} class="card">
                   <h2 class="card-title">{a.name}</h2>
                   <p>
                     <Mono>{a.did}</Mono>

@@ -9,14 +9,13 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { encodeQR } from 'qr';
-import decodeQR from 'qr/decode.js';
 import { useChain } from '../app.js';
 import { Mono, PageTitle, ProvenVerdict, ShowVerified, Time, Verdict, useLoad } from '../components.js';
 import { useI18n } from '../i18n.js';
 import { Link, navigate } from '../router.js';
 import { checkSummary, getJson, lightClientFor, withRetry } from '../registry.js';
 import { VerificationError } from '../verify.js';
+import { QrCode } from './credentials.js';
 
 /** A batch as recorded (state `supply/batch/<id>`). */
 interface Batch {
@@ -119,6 +118,7 @@ async function decodeQrImage(file: Blob): Promise<string> {
   const ctx = canvas.getContext('2d')!;
   ctx.drawImage(bitmap, 0, 0, canvas.width, canvas.height);
   const img = ctx.getImageData(0, 0, canvas.width, canvas.height);
+  const { default: decodeQR } = await import('qr/decode.js');
   return decodeQR({ width: img.width, height: img.height, data: img.data });
 }
 
@@ -164,8 +164,10 @@ export function ProductPage(props: { id: string }): JSX.Element {
         const answer = await getJson<VerifyAnswer>(`/v1/supply/verify/${encodeURIComponent(props.id)}`);
         if (answer === undefined) return undefined;
         const v = await proveBatch(trust, props.id);
+        const { encodeQR } = await import('qr');
+        const qr = encodeQR(`${location.origin}/product/${encodeURIComponent(props.id)}`, 'raw', { ecc: 'medium' });
         checkSummary(`batch ${props.id}`, { status: answer.status, recalled: answer.recalled, custody: answer.custody, origin: answer.origin }, { status: v.status, recalled: v.batch.recalled ?? null, custody: v.batch.custody, origin: v.origin });
-        return v;
+        return { ...v, qr };
       }),
     [trust, props.id],
   );
@@ -184,7 +186,7 @@ export function ProductPage(props: { id: string }): JSX.Element {
               </Verdict>
             );
           }
-          const { batch: b, status, certifications, origin, checkpoint, proven } = v;
+          const { batch: b, status, certifications, origin, checkpoint, proven, qr } = v;
           return (
             <>
               {b.recalled !== undefined && (
@@ -283,7 +285,7 @@ export function ProductPage(props: { id: string }): JSX.Element {
               </section>
               <section aria-labelledby="qr-h">
                 <h2 id="qr-h">{t('product.qr')}</h2>
-                <QrCode text={here} label={t('product.qrLabel', { url: here })} />
+                <QrCode grid={qr} label={t('product.qrLabel', { url: here })} />
                 <p class="small">
                   <Mono>{here}</Mono>
                 </p>
@@ -296,16 +298,5 @@ export function ProductPage(props: { id: string }): JSX.Element {
         <Link href="/product">{t('product.again')}</Link>
       </p>
     </>
-  );
-}
-
-/** A QR code drawn as inline SVG rectangles (no inline styles, so the CSP holds). */
-function QrCode(props: { text: string; label: string }): JSX.Element {
-  const grid = encodeQR(props.text, 'raw', { ecc: 'medium', border: 2 });
-  const n = grid.length;
-  return (
-    <svg class="qr" viewBox={`0 0 ${n} ${n}`} role="img" aria-label={props.label} shape-rendering="crispEdges">
-      {grid.flatMap((row, y) => row.map((on, x) => (on ? <rect key={`${x}-${y}`} x={x} y={y} width={1} height={1} /> : null)))}
-    </svg>
   );
 }
