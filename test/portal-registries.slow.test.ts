@@ -14,6 +14,7 @@ import { chromium, type Browser, type BrowserContextOptions, type Page, type Rou
 import { encodeQR } from 'qr';
 import { randomBytes, signTxSync, toBase64Url, toHex, type JsonValue } from '@govchain/core';
 import { bidCommitment } from '@govchain/modules';
+import { readDemoIdentities } from '@govchain/node';
 import { demoActors, digestOf, fromNow, sleep, type Actor } from './support/actors.js';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
@@ -27,6 +28,7 @@ let browser: Browser;
 let base: string;
 let chainId: string;
 let cast: Map<string, Actor>;
+let dataDir: string;
 const who = (name: string): Actor => cast.get(name)!;
 
 /** Submit a transaction signed by `signers` (the first signs the body) and wait for commit; returns 'ok' or the error code. */
@@ -66,6 +68,7 @@ before(async () => {
   base = node.url;
   chainId = ((await (await fetch(`${base}/v1/status`)).json()) as { chainId: string }).chainId;
   cast = demoActors(data);
+  dataDir = data;
   // wait for the demo cast to be registered (first start submits their registrations)
   for (let i = 0; i < 100 && (await fetch(`${base}/v1/dids/${who('business-hanoi-build').did}`)).status !== 200; i++) await sleep(100);
   browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
@@ -302,8 +305,91 @@ describe('public transparency pages render real data', () => {
   });
 });
 
+describe('a land transfer by seller, buyer and registrar, in the portal', () => {
+  /** A browser tab signed in with a demo identity's key file (imported into WebCrypto, non-extractable). */
+  async function signedIn(name: string): Promise<{ page: Page; close(): Promise<void> }> {
+    const keyFile = readDemoIdentities(dataDir).find((i) => i.name === name)!.keyFile;
+    const tab = await open('/sign-in');
+    await tab.page.setInputFiles('#key-file', keyFile);
+    await tab.page.getByTestId('signed-in').waitFor({ timeout: 20_000 });
+    return tab;
+  }
+
+  test('the seller signs a transfer, the buyer co-signs it from the signing request, the registrar invoices the tax, the treasury confirms it, the registrar approves', async () => {
+    const [minh, an, binh] = ['officer-land-minh', 'citizen-an', 'citizen-binh'].map(who) as [Actor, Actor, Actor];
+    const parcelId = 'HCM-Q7-0042';
+    await ok([minh], 'land.register_parcel', { id: parcelId, area: 120, landUse: 'residential', geometryDigest: digestOf('geojson-q7'), owners: [{ holder: an.did, share: '1/1' }] });
+
+    // seller
+    const seller = await signedIn('citizen-an');
+    await seller.page.goto(`${base}/land`);
+    const card = seller.page.getByTestId(`parcel-${parcelId}`);
+    await card.waitFor({ timeout: 20_000 });
+    assert.equal((await verdict(seller.page)).kind, 'ok');
+    assert.match(await card.getByTestId('owners').innerText(), /1\/1 \(you\)/);
+    await card.getByText('Sell a share of this parcel').click();
+    await card.getByLabel('Buyer (DID)').fill(binh.did);
+    await card.getByLabel('Share (a fraction, e.g. 1/2)').fill('1/2');
+    await card.getByLabel('Price (VND)').fill('2000000000');
+    assert.match(await card.innerText(), /transfer tax \(2%\): ₫40,000,000/);
+    await card.getByRole('button', { name: 'Sign and create the signing request' }).click();
+    const request = await card.getByTestId('request-text').inputValue();
+    assert.match(request, /^GCLT1:/);
+    // the request carries the body and the seller's signature only
+    const half = JSON.parse(Buffer.from(request.slice(6), 'base64url').toString('utf8'));
+    assert.deepEqual(half.signatures.map((x: { kid: string }) => x.kid.split('#')[0]), [an.did]);
+    assert.deepEqual(half.body.payload, { ...half.body.payload, parcel: parcelId, seller: an.did, buyer: binh.did, share: '1/2', price: 2_000_000_000 });
+    await seller.close();
+
+    // buyer
+    const buyer = await signedIn('citizen-binh');
+    await buyer.page.goto(`${base}/land/cosign`);
+    await buyer.page.getByLabel('Signing request').fill(request);
+    await buyer.page.getByLabel('Signing request').blur();
+    await buyer.page.getByTestId('cosign').waitFor({ timeout: 20_000 });
+    assert.match(await buyer.page.getByTestId('cosign').innerText(), new RegExp(`the seller ${an.did} signed this transfer`));
+    await buyer.page.getByRole('button', { name: 'Co-sign and submit the transfer' }).click();
+    const result = buyer.page.locator('[data-testid=cosigned], [data-testid=cosign-error]');
+    await result.waitFor({ timeout: 30_000 });
+    assert.equal(await result.getAttribute('data-testid'), 'cosigned', await result.innerText());
+    await buyer.close();
+
+    // registrar raises the transfer-tax invoice; treasury confirms; registrar approves
+    const registrar = await signedIn('officer-land-minh');
+    await registrar.page.goto(`${base}/officer/land`);
+    const pending = registrar.page.locator('[data-testid^=transfer-]', { hasText: parcelId });
+    await pending.waitFor({ timeout: 20_000 });
+    assert.match(await pending.getByTestId('invoice').innerText(), /₫40,000,000: no invoice yet/);
+    await pending.getByRole('button', { name: 'Raise the transfer-tax invoice' }).click();
+    await pending.getByText(/invoice of ₫40,000,000: open/).waitFor({ timeout: 30_000 });
+    assert.equal(await pending.getByRole('button', { name: 'Approve the transfer' }).count(), 0, 'no approval before the tax is paid');
+    const treasury = await signedIn('officer-treasury-son');
+    await treasury.page.goto(`${base}/officer/land`);
+    const toPay = treasury.page.locator('[data-testid^=transfer-]', { hasText: parcelId });
+    await toPay.getByRole('button', { name: 'Confirm the payment (treasury)' }).click();
+    await toPay.getByText(/invoice of ₫40,000,000: paid/).waitFor({ timeout: 30_000 });
+    await treasury.close();
+    await registrar.page.reload();
+    await pending.getByRole('button', { name: 'Approve the transfer' }).click();
+    await registrar.page.getByText('No transfer is awaiting approval.').waitFor({ timeout: 30_000 });
+    await registrar.close();
+
+    // the ledger and the buyer's own page agree: half each, history proven with two entries
+    const parcel = ((await (await fetch(`${base}/v1/land/parcels/${parcelId}`)).json()) as { parcel: { owners: { holder: string; share: string }[] } }).parcel;
+    assert.deepEqual(parcel.owners.map((o) => o.share).sort(), ['1/2', '1/2']);
+    assert.deepEqual(parcel.owners.map((o) => o.holder).sort(), [an.did, binh.did].sort());
+    const mine = await signedIn('citizen-binh');
+    await mine.page.goto(`${base}/land`);
+    const own = mine.page.getByTestId(`parcel-${parcelId}`);
+    await own.waitFor({ timeout: 20_000 });
+    assert.match(await own.getByTestId('owners').innerText(), /1\/2 \(you\)/);
+    assert.equal(await own.getByTestId('history').locator('li').count(), 2);
+    await mine.close();
+  });
+});
+
 describe('layout and accessibility of the new pages', () => {
-  const pages = ['/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
+  const pages = ['/land', '/land/cosign', '/officer/land', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
 
   test('every new page fits a 360 px wide screen without horizontal scrolling (Vietnamese)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

@@ -18,6 +18,7 @@ import { TenderPage, TendersPage } from './pages/tenders.js';
 import { TaxPage } from './pages/tax.js';
 import { ProductEntryPage, ProductPage } from './pages/product.js';
 import { SignInPage } from './pages/sign-in.js';
+import { CosignPage, LandOfficePage, LandPage } from './pages/land.js';
 import { IdentityPage } from './pages/identity.js';
 import { ServicesPage } from './pages/services.js';
 import { ApplicationPage } from './pages/application.js';
@@ -59,6 +60,9 @@ export const routes: Route[] = [
   { pattern: /^\/applications\/([0-9a-f]{64})$/, render: (m) => <ApplicationPage id={m[1]!} />, audience: 'citizen' },
   { pattern: /^\/help$/, render: () => <HelpPage />, audience: 'public', nav: { label: 'nav.help', href: '/help' } },
   { pattern: /^\/sign-in$/, render: () => <SignInPage />, audience: 'public', nav: { label: 'nav.signin', href: '/sign-in' } },
+  { pattern: /^\/land$/, render: () => <LandPage />, audience: 'citizen', nav: { label: 'nav.land', href: '/land' } },
+  { pattern: /^\/land\/cosign$/, render: () => <CosignPage />, audience: 'citizen' },
+  { pattern: /^\/officer\/land$/, render: () => <LandOfficePage />, audience: 'officer', nav: { label: 'nav.landOffice', href: '/officer/land' } },
   { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
   { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },
 ];
