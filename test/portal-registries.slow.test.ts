@@ -45,6 +45,7 @@ async function ok(signers: Actor[], type: string, payload: Record<string, JsonVa
 
 /** Wait until the latest certified checkpoint's block time is after `iso` (the ledger's clock). */
 async function ledgerPast(iso: string): Promise<void> {
+  await sleep(Math.max(0, Math.min(120_000, Date.parse(iso) - Date.now())));
   for (let i = 0; i < 100; i++) {
     await sleep(200);
     // a harmless transaction makes a block, so ledger time moves on
@@ -91,6 +92,16 @@ const verdict = async (page: Page): Promise<{ kind: string | null; text: string 
   await v.waitFor({ timeout: 20_000 });
   return { kind: await v.getAttribute('data-verdict'), text: await v.innerText() };
 };
+
+/** A browser tab signed in with a demo identity's key file (imported into WebCrypto, non-extractable). */
+async function signedIn(name: string): Promise<{ page: Page; close(): Promise<void> }> {
+  const keyFile = readDemoIdentities(dataDir).find((i) => i.name === name)!.keyFile;
+  const tab = await open('/sign-in');
+  await tab.page.setInputFiles('#key-file', keyFile);
+  await tab.page.getByTestId('signed-in').waitFor({ timeout: 20_000 });
+  return tab;
+}
+
 
 describe('a sealed-bid tender from publication to award, as the public sees it', () => {
   test('published with sealed bids: counts only, no price; then revealed, scored and awarded, with its timeline', async () => {
@@ -154,6 +165,88 @@ describe('a sealed-bid tender from publication to award, as the public sees it',
     await verdict(page);
     assert.match(await page.getByTestId('award').innerText(), /Trao thầu cho .* với giá 980\.000\.000\s₫, tổng điểm 16\.800/);
     await close();
+  });
+});
+
+describe('a sealed-bid tender done in the portal', () => {
+  test('the officer publishes, each bidder seals a bid in the browser and reveals it, the committee scores, the officer awards', async () => {
+    const [quang, vy, coffee, build] = ['officer-procurement-quang', 'officer-audit-vy', 'business-saigon-coffee', 'business-hanoi-build'].map(who) as [Actor, Actor, Actor, Actor];
+    const id = 'TD-2026-P1';
+    // datetime-local fields are in the browser's time zone (Asia/Ho_Chi_Minh, UTC+7)
+    const local = (ms: number): string => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 19);
+    const deadline = Date.now() + 40_000;
+    const revealUntil = deadline + 15_000;
+    const officer = await signedIn('officer-procurement-quang');
+    await officer.page.goto(`${base}/officer/tenders`);
+    await officer.page.getByLabel('Tender id').fill(id);
+    await officer.page.getByLabel('Title').fill('School solar panels');
+    const docs = join(t.dir, 'tender-docs.pdf');
+    writeFileSync(docs, '%PDF-1.7 tender documents\n');
+    await officer.page.setInputFiles('#tp-docs', docs);
+    await officer.page.getByLabel('Bid deadline').fill(local(deadline));
+    await officer.page.getByLabel('Reveal window closes').fill(local(revealUntil));
+    await officer.page.getByLabel('Committee members (DIDs)').fill(`${quang.did} ${vy.did}`);
+    await officer.page.getByRole('button', { name: 'Publish the tender' }).click();
+    await officer.page.getByRole('heading', { level: 1, name: 'School solar panels' }).waitFor({ timeout: 30_000 });
+    const published = ((await (await fetch(`${base}/v1/procurement/tenders/${id}`)).json()) as { tender: { deadline: string; committee: string[] } }).tender;
+    assert.equal(Date.parse(published.deadline), Math.floor(deadline / 1000) * 1000);
+    assert.deepEqual(published.committee, [quang.did, vy.did]);
+
+    const prices = new Map([[coffee.did, '1500000000'], [build.did, '1200000000']]);
+    const bidders = [];
+    for (const [name, b] of [['business-saigon-coffee', coffee], ['business-hanoi-build', build]] as const) {
+      const tab = await signedIn(name);
+      await tab.page.goto(`${base}/tenders/${id}`);
+      await tab.page.getByRole('button', { name: 'Register as a bidder' }).click();
+      await tab.page.getByLabel('Your price (VND)').fill(prices.get(b.did)!);
+      const offer = join(t.dir, `offer-${b.did.slice(-6)}.pdf`);
+      writeFileSync(offer, `offer of ${b.did}\n`);
+      await tab.page.setInputFiles('#bid-doc', offer);
+      await tab.page.getByRole('button', { name: 'Seal and commit the bid' }).click();
+      await tab.page.getByTestId('bid-committed').waitFor({ timeout: 30_000 });
+      // the commitment on the ledger is the one of the secret kept in the browser, and nothing else of the bid is on it
+      const secret = JSON.parse((await tab.page.evaluate((k) => localStorage.getItem(k), `govchain.bid.${id}.${b.did}`))!);
+      assert.equal(secret.price, Number(prices.get(b.did)));
+      const bid = (await (await fetch(`${base}/v1/state/procurement/bid/${id}/${b.did}`)).json()) as { value: Record<string, unknown> };
+      assert.equal(bid.value.commitment, bidCommitment(secret));
+      assert.deepEqual(Object.keys(bid.value).sort(), ['bidder', 'commitment', 'committed', 'status', 'tender']);
+      bidders.push(tab);
+    }
+    await ledgerPast(new Date(deadline).toISOString());
+    for (const tab of bidders) {
+      await tab.page.reload();
+      await tab.page.getByRole('button', { name: 'Reveal my bid' }).click();
+      await tab.page.getByRole('button', { name: 'Reveal my bid' }).waitFor({ state: 'detached', timeout: 30_000 });
+    }
+    assert.match(await bidders[1]!.page.getByTestId('bid-counts').innerText(), /2 revealed/);
+    for (const tab of bidders) await tab.close();
+    await ledgerPast(new Date(revealUntil).toISOString());
+
+    const member = await signedIn('officer-audit-vy');
+    const scores: [typeof officer, Record<string, [string, string]>][] = [
+      [officer, { [coffee.did]: ['60', '90'], [build.did]: ['90', '80'] }],
+      [member, { [coffee.did]: ['60', '80'], [build.did]: ['90', '70'] }],
+    ];
+    for (const [tab, mine] of scores) {
+      await tab.page.goto(`${base}/tenders/${id}`);
+      for (let i = 0; i < 2; i++) {
+        const form = tab.page.getByTestId('score-form').first();
+        await form.waitFor({ timeout: 20_000 });
+        const bidder = (await form.locator('code').innerText()).trim();
+        await form.getByLabel('price (0–100)').fill(mine[bidder]![0]);
+        await form.getByLabel('quality (0–100)').fill(mine[bidder]![1]);
+        await form.getByRole('button', { name: 'Record my scores' }).click();
+        await tab.page.getByTestId('score-form').filter({ hasText: bidder }).waitFor({ state: 'detached', timeout: 30_000 });
+      }
+      await tab.page.getByTestId('scored').waitFor();
+    }
+    await member.close();
+    await officer.page.reload();
+    await officer.page.getByRole('button', { name: /Award to the best bid \(total score 16,800\)/ }).click();
+    await officer.page.getByTestId('award').waitFor({ timeout: 30_000 });
+    assert.match(await officer.page.getByTestId('award').innerText(), new RegExp(`Awarded to ${build.did} for ₫1,200,000,000, total score 16,800`));
+    assert.equal((await verdict(officer.page)).kind, 'ok');
+    await officer.close();
   });
 });
 
@@ -306,15 +399,6 @@ describe('public transparency pages render real data', () => {
 });
 
 describe('a land transfer by seller, buyer and registrar, in the portal', () => {
-  /** A browser tab signed in with a demo identity's key file (imported into WebCrypto, non-extractable). */
-  async function signedIn(name: string): Promise<{ page: Page; close(): Promise<void> }> {
-    const keyFile = readDemoIdentities(dataDir).find((i) => i.name === name)!.keyFile;
-    const tab = await open('/sign-in');
-    await tab.page.setInputFiles('#key-file', keyFile);
-    await tab.page.getByTestId('signed-in').waitFor({ timeout: 20_000 });
-    return tab;
-  }
-
   test('the seller signs a transfer, the buyer co-signs it from the signing request, the registrar invoices the tax, the treasury confirms it, the registrar approves', async () => {
     const [minh, an, binh] = ['officer-land-minh', 'citizen-an', 'citizen-binh'].map(who) as [Actor, Actor, Actor];
     const parcelId = 'HCM-Q7-0042';
@@ -389,7 +473,7 @@ describe('a land transfer by seller, buyer and registrar, in the portal', () => 
 });
 
 describe('layout and accessibility of the new pages', () => {
-  const pages = ['/land', '/land/cosign', '/officer/land', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
+  const pages = ['/land', '/land/cosign', '/officer/land', '/officer/tenders', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
 
   test('every new page fits a 360 px wide screen without horizontal scrolling (Vietnamese)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

@@ -19,6 +19,7 @@ import { TaxPage } from './pages/tax.js';
 import { ProductEntryPage, ProductPage } from './pages/product.js';
 import { SignInPage } from './pages/sign-in.js';
 import { CosignPage, LandOfficePage, LandPage } from './pages/land.js';
+import { PublishTenderPage } from './pages/tender-actions.js';
 import { IdentityPage } from './pages/identity.js';
 import { ServicesPage } from './pages/services.js';
 import { ApplicationPage } from './pages/application.js';
@@ -63,6 +64,7 @@ export const routes: Route[] = [
   { pattern: /^\/land$/, render: () => <LandPage />, audience: 'citizen', nav: { label: 'nav.land', href: '/land' } },
   { pattern: /^\/land\/cosign$/, render: () => <CosignPage />, audience: 'citizen' },
   { pattern: /^\/officer\/land$/, render: () => <LandOfficePage />, audience: 'officer', nav: { label: 'nav.landOffice', href: '/officer/land' } },
+  { pattern: /^\/officer\/tenders$/, render: () => <PublishTenderPage />, audience: 'officer', nav: { label: 'nav.publishTender', href: '/officer/tenders' } },
   { pattern: /^\/blocks\/([1-9][0-9]{0,15})$/, render: (m) => <BlockPage height={Number(m[1])} />, audience: 'public' },
   { pattern: /^\/txs\/([0-9a-f]{64})$/, render: (m) => <TxPage txid={m[1]!} />, audience: 'public' },
 ];

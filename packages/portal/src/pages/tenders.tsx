@@ -6,7 +6,9 @@
  * ledger, so nobody, this page included, can show a price.
  */
 import type { JSX } from 'preact';
+import { useState } from 'preact/hooks';
 import { useChain } from '../app.js';
+import { TenderActions } from './tender-actions.js';
 import { Mono, PageTitle, ProvenVerdict, ShowVerified, Time, useLoad } from '../components.js';
 import { useI18n, type MessageKey } from '../i18n.js';
 import { Link } from '../router.js';
@@ -135,6 +137,7 @@ export function TendersPage(): JSX.Element {
 export function TenderPage(props: { id: string }): JSX.Element {
   const { t, num, money } = useI18n();
   const { trust } = useChain();
+  const [tick, setTick] = useState(0);
   const loaded = useLoad(
     () =>
       withRetry(async () => {
@@ -156,7 +159,7 @@ export function TenderPage(props: { id: string }): JSX.Element {
         });
         return { tender, bids, contracts, checkpoint: p.checkpoint.size >= tenderP.checkpoint.size ? p.checkpoint : tenderP.checkpoint, proven: 1 + bidKeys.length + contracts.length };
       }),
-    [trust, props.id],
+    [trust, props.id, tick],
   );
   return (
     <>
@@ -255,6 +258,7 @@ export function TenderPage(props: { id: string }): JSX.Element {
                 </div>
               )}
             </section>
+            <TenderActions tender={tender} bids={bids} phase={phase} reload={() => setTick((n) => n + 1)} />
             <section aria-labelledby="award-h">
               <h2 id="award-h">{t('tender.award')}</h2>
               {tender.award === undefined ? (
