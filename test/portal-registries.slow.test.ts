@@ -250,6 +250,34 @@ describe('a sealed-bid tender done in the portal', () => {
   });
 });
 
+describe('health consents in the portal', () => {
+  test('the citizen grants a consent, sees who accessed the records (break-glass flagged) and revokes it', async () => {
+    const [chi, thu] = ['citizen-chi', 'officer-health-thu'].map(who) as [Actor, Actor];
+    const tab = await signedIn('citizen-chi');
+    await tab.page.goto(`${base}/health`);
+    await tab.page.getByText('You have given no consent.').waitFor({ timeout: 20_000 });
+    await tab.page.getByLabel('Health provider or health agency (DID)').fill(thu.did);
+    await tab.page.getByLabel('Laboratory results').check();
+    await tab.page.getByLabel('In force until (inclusive)').fill(new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10));
+    await tab.page.getByRole('button', { name: 'Sign and give the consent' }).click();
+    await tab.page.getByTestId('consents').waitFor({ timeout: 30_000 });
+    assert.match(await tab.page.getByTestId('consents').innerText(), /General, Laboratory results[\s\S]*In force/);
+    const consent = ((await (await fetch(`${base}/v1/health/patients/${chi.did}/consents`)).json()) as { consents: { id: string }[] }).consents[0]!.id;
+    await ok([thu], 'health.record_access', { patient: chi.did, consent, category: 'laboratory', digest: digestOf('lab-1') });
+    await ok([thu], 'health.break_glass', { patient: chi.did, category: 'imaging', digest: digestOf('er-scan'), reason: digestOf('unconscious') });
+    await tab.page.reload();
+    await tab.page.getByTestId('accesses').waitFor({ timeout: 20_000 });
+    assert.equal((await verdict(tab.page)).kind, 'ok');
+    assert.match(await tab.page.getByTestId('access-counts').innerText(), /2 recorded accesses, 1 of them emergency/);
+    const items = await tab.page.getByTestId('accesses').locator('li').allInnerTexts();
+    assert.ok(!items[0]!.includes('Emergency') && items[1]!.startsWith('Emergency access (break-glass)'), items.join(' | '));
+    await tab.page.getByRole('button', { name: `Revoke the consent of ${thu.did}` }).click();
+    await tab.page.getByTestId('consents').getByText('Revoked').waitFor({ timeout: 30_000 });
+    assert.equal(await send([thu], 'health.record_access', { patient: chi.did, consent, category: 'laboratory', digest: digestOf('lab-2') }), 'health.consent_revoked');
+    await tab.close();
+  });
+});
+
 describe('verify a product', () => {
   before(async () => {
     const [coffee, build, vy] = ['business-saigon-coffee', 'business-hanoi-build', 'officer-audit-vy'].map(who) as [Actor, Actor, Actor];
@@ -473,7 +501,7 @@ describe('a land transfer by seller, buyer and registrar, in the portal', () => 
 });
 
 describe('layout and accessibility of the new pages', () => {
-  const pages = ['/land', '/land/cosign', '/officer/land', '/officer/tenders', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
+  const pages = ['/land', '/land/cosign', '/officer/land', '/officer/tenders', '/health', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
 
   test('every new page fits a 360 px wide screen without horizontal scrolling (Vietnamese)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });

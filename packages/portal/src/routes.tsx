@@ -20,6 +20,7 @@ import { ProductEntryPage, ProductPage } from './pages/product.js';
 import { SignInPage } from './pages/sign-in.js';
 import { CosignPage, LandOfficePage, LandPage } from './pages/land.js';
 import { PublishTenderPage } from './pages/tender-actions.js';
+import { HealthPage } from './pages/health.js';
 import { IdentityPage } from './pages/identity.js';
 import { ServicesPage } from './pages/services.js';
 import { ApplicationPage } from './pages/application.js';
@@ -62,6 +63,7 @@ export const routes: Route[] = [
   { pattern: /^\/help$/, render: () => <HelpPage />, audience: 'public', nav: { label: 'nav.help', href: '/help' } },
   { pattern: /^\/sign-in$/, render: () => <SignInPage />, audience: 'public', nav: { label: 'nav.signin', href: '/sign-in' } },
   { pattern: /^\/land$/, render: () => <LandPage />, audience: 'citizen', nav: { label: 'nav.land', href: '/land' } },
+  { pattern: /^\/health$/, render: () => <HealthPage />, audience: 'citizen', nav: { label: 'nav.health', href: '/health' } },
   { pattern: /^\/land\/cosign$/, render: () => <CosignPage />, audience: 'citizen' },
   { pattern: /^\/officer\/land$/, render: () => <LandOfficePage />, audience: 'officer', nav: { label: 'nav.landOffice', href: '/officer/land' } },
   { pattern: /^\/officer\/tenders$/, render: () => <PublishTenderPage />, audience: 'officer', nav: { label: 'nav.publishTender', href: '/officer/tenders' } },
