@@ -47,6 +47,7 @@ try {
     run(['notarize', doc, '--json'], env);
   }
   const { txids } = await (await fetch(`${url}/v1/blocks/1`)).json();
+  await registryData(url, data);
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true });
   mkdirSync(out, { recursive: true });
   const shots = [
@@ -54,6 +55,11 @@ try {
     ['checkpoint-en.png', '/checkpoint', 'en-US', { width: 1100, height: 900 }],
     ['verify-en.png', '/verify', 'en-US', { width: 1100, height: 900 }],
     ['tx-en.png', `/txs/${txids[0]}`, 'en-US', { width: 1100, height: 900 }],
+    ['tender-en.png', '/tenders/TD-2026-07', 'en-US', { width: 1100, height: 900 }],
+    ['accountability-en.png', '/accountability', 'en-US', { width: 1100, height: 900 }],
+    ['tax-en.png', '/tax', 'en-US', { width: 1100, height: 900 }],
+    ['product-recalled-en.png', '/product/PACK-1', 'en-US', { width: 1100, height: 900 }],
+    ['product-recalled-vi-360.png', '/product/PACK-1', 'vi-VN', { width: 360, height: 740 }],
     ['explorer-vi-360.png', '/', 'vi-VN', { width: 360, height: 740 }],
     ['verify-vi-360.png', '/verify', 'vi-VN', { width: 360, height: 740 }],
   ];
@@ -75,4 +81,65 @@ try {
   await browser?.close();
   node.kill('SIGTERM');
   rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * Registry data for the registry pages' screenshots, recorded with signed transactions of
+ * the demo cast: a tender taken to award, e-invoices, a service with applications, supply
+ * batches with a recall.
+ */
+async function registryData(url, data) {
+  const { readDemoIdentities, readKeyFile } = await import('@govchain/node');
+  const { signTxSync, randomBytes, toHex, toBase64Url, sha256, utf8 } = await import('@govchain/core');
+  const { bidCommitment } = await import('@govchain/modules');
+  const cast = new Map(readDemoIdentities(data).map((i) => [i.name, readKeyFile(i.keyFile)]));
+  const who = (n) => cast.get(n);
+  const { chainId } = await (await fetch(`${url}/v1/status`)).json();
+  const digest = (s) => toHex(sha256(utf8(s)));
+  const tx = async (signers, type, payload) => {
+    const env = signTxSync({ chain: chainId, type, signer: signers[0].did, nonce: toHex(randomBytes(8)), payload }, signers);
+    const r = await (await fetch(`${url}/v1/txs?wait=commit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(env) })).json();
+    if (r.status !== 'ok') throw new Error(`${type}: ${r.code ?? r.detail}`);
+  };
+  const ledgerPast = async (iso) => {
+    for (let i = 0; i < 100; i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      await tx([who('citizen-binh')], 'notary.anchor', { digest: toHex(randomBytes(32)) });
+      const time = /\ntime (\S+)\n/.exec(await (await fetch(`${url}/v1/checkpoint`)).text())?.[1];
+      if (time !== undefined && Date.parse(time) > Date.parse(iso)) return;
+    }
+    throw new Error('ledger time did not move');
+  };
+  for (let i = 0; i < 100 && (await fetch(`${url}/v1/dids/${who('business-hanoi-build').did}`)).status !== 200; i++) await new Promise((r) => setTimeout(r, 100));
+  const [quang, vy, coffee, build, hoa, land, an, binh] = ['officer-procurement-quang', 'officer-audit-vy', 'business-saigon-coffee', 'business-hanoi-build', 'officer-tax-hoa', 'agency-land', 'citizen-an', 'citizen-binh'].map(who);
+  const deadline = new Date(Date.now() + 5000).toISOString();
+  const revealUntil = new Date(Date.parse(deadline) + 3000).toISOString();
+  await tx([quang], 'procurement.publish_tender', { id: 'TD-2026-07', title: 'Bridge lighting, District 7', documents: [digest('docs')], criteria: [{ name: 'price', weight: 60 }, { name: 'quality', weight: 40 }], deadline, revealUntil, committee: [quang.did, vy.did] });
+  const bids = new Map([
+    [coffee.did, { price: 1_250_000_000, document: digest('offer-coffee'), salt: toBase64Url(randomBytes(16)) }],
+    [build.did, { price: 980_000_000, document: digest('offer-build'), salt: toBase64Url(randomBytes(16)) }],
+  ]);
+  for (const b of [coffee, build]) {
+    await tx([b], 'procurement.register_bidder', { tender: 'TD-2026-07' });
+    await tx([b], 'procurement.commit_bid', { tender: 'TD-2026-07', commitment: bidCommitment({ tender: 'TD-2026-07', bidder: b.did, ...bids.get(b.did) }) });
+  }
+  await tx([hoa], 'tax.register_taxpayer', { business: coffee.did });
+  const issued = new Date().toISOString().slice(0, 10);
+  await tx([coffee], 'tax.record_invoice', { digest: digest('inv-1'), issued, amount: 1_000_000, vat: 100_000 });
+  await tx([coffee], 'tax.record_invoice', { digest: digest('inv-2'), issued, amount: 2_500_000, vat: 250_000 });
+  await tx([land], 'services.define_service', { id: 'land-use-certificate', name: 'Land-use right certificate', steps: [{ name: 'review', role: 'service_officer', kind: 'review' }], documents: [{ name: 'site_plan' }], fee: 0, timeLimitDays: 30 });
+  for (const c of [an, binh]) await tx([c], 'services.submit', { agency: land.did, service: 'land-use-certificate', documents: { site_plan: digest(`plan-${c.did}`) } });
+  await tx([coffee], 'supply.create_batch', { id: 'BEAN-1', product: 'GTIN-0893000000011', quantity: 1000, unit: 'kg' });
+  await tx([coffee], 'supply.create_batch', { id: 'ROAST-1', product: 'GTIN-0893000000028', quantity: 500, unit: 'kg', inputs: [{ batch: 'BEAN-1', quantity: 600 }] });
+  await tx([coffee], 'supply.create_batch', { id: 'PACK-1', product: 'GTIN-0893000000035', quantity: 400, unit: 'pack', inputs: [{ batch: 'ROAST-1', quantity: 100 }] });
+  await tx([vy], 'supply.certify', { batch: 'PACK-1', standard: 'VietGAP', certificate: digest('cert'), until: new Date(Date.now() + 86_400_000).toISOString() });
+  await tx([coffee], 'supply.recall', { batch: 'BEAN-1', reason: digest('aflatoxin') });
+  await ledgerPast(deadline);
+  for (const b of [coffee, build]) await tx([b], 'procurement.reveal_bid', { tender: 'TD-2026-07', ...bids.get(b.did) });
+  await ledgerPast(revealUntil);
+  await tx([quang], 'procurement.score', { tender: 'TD-2026-07', bidder: coffee.did, scores: { price: 60, quality: 90 } });
+  await tx([vy], 'procurement.score', { tender: 'TD-2026-07', bidder: coffee.did, scores: { price: 60, quality: 80 } });
+  await tx([quang], 'procurement.score', { tender: 'TD-2026-07', bidder: build.did, scores: { price: 90, quality: 80 } });
+  await tx([vy], 'procurement.score', { tender: 'TD-2026-07', bidder: build.did, scores: { price: 90, quality: 70 } });
+  await tx([quang], 'procurement.award', { tender: 'TD-2026-07', bidder: build.did });
 }

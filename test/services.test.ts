@@ -138,6 +138,15 @@ describe('public services through the API', () => {
     assert.equal(awaiting.status, 'awaiting_payment');
     assert.deepEqual(awaiting.history.map((h: { action: string }) => h.action), ['submit', 'accept', 'request_info', 'resubmit', 'approve']);
     story.app = app2;
+    // Work lists (GET /v1/applications): the applicant's own, the case officer's, the treasury's (awaiting payment), nobody else's.
+    const list = async (k: LoadedKey): Promise<Array<{ id: string; relation: string; status: string }>> => (await call('GET', '/v1/applications', { token: await signIn(k) })).body.applications;
+    assert.deepEqual((await list(an)).filter((a) => a.id === app2).map((a) => a.relation), ['applicant']);
+    assert.deepEqual((await list(minh)).filter((a) => a.id === app2).map((a) => [a.relation, a.status]), [['officer', 'awaiting_payment']]);
+    assert.deepEqual((await list(son)).filter((a) => a.id === app2).map((a) => a.relation), ['treasury']);
+    assert.deepEqual((await list(land)).filter((a) => a.id === app2).map((a) => a.relation), ['agency']);
+    assert.equal((await list(key('citizen-binh'))).length, 0, "another citizen sees none of An's applications");
+    assert.equal((await list(key('officer-tax-hoa'))).filter((a) => a.id === app2).length, 0, 'an officer of another agency does not see it');
+    assert.equal((await call('GET', '/v1/applications')).status, 401);
 
     // 4. The fee: the officer invoices, the treasury confirms; the application proceeds by itself.
     assert.equal((await tx(minh, 'payments.raise_invoice', { payer: an.did, amount: 1000, currency: 'VND', purpose: 'construction permit fee', ref: { module: 'services', key: `application/${app2}` } })).code, 'payments.bad_amount');

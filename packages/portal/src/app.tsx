@@ -9,7 +9,9 @@ import type { StatusResponse } from '@govchain/sdk';
 import { I18nContext, LANGS, applyLang, initialLang, makeI18n, useI18n, type Lang } from './i18n.js';
 import { client, loadTrust, type Trust } from './chain.js';
 import { Link, useLocation } from './router.js';
-import { matchRoute, routes } from './routes.js';
+import { matchRoute, routes, visibleTo } from './routes.js';
+import { setSessionTrust, useSession } from './session.js';
+import { kindKey } from './pages/sign-in.js';
 import { PageTitle, Show, useLoad } from './components.js';
 
 /** What every page may need about the chain. */
@@ -37,6 +39,8 @@ export function App(): JSX.Element {
   const [trust, setTrust] = useState<Trust | undefined>(undefined);
   const t = i18n.t;
   const found = matchRoute(path);
+  const session = useSession();
+  if (loaded.state === 'done') setSessionTrust(trust ?? loaded.value.trust);
   return (
     <I18nContext.Provider value={i18n}>
       <a class="skip" href="#main">
@@ -50,7 +54,7 @@ export function App(): JSX.Element {
           <nav aria-label={t('nav.label')}>
             <ul>
               {routes
-                .filter((r) => r.nav !== undefined && r.audience === 'public')
+                .filter((r) => r.nav !== undefined && visibleTo(r, session))
                 .map((r) => (
                   <li key={r.nav!.href}>
                     <Link href={r.nav!.href} aria-current={found?.route === r ? 'page' : undefined}>
@@ -60,6 +64,11 @@ export function App(): JSX.Element {
                 ))}
             </ul>
           </nav>
+          {session !== undefined && (
+            <p class="who" data-testid="who">
+              {t('nav.signedInAs', { kind: t(kindKey(session.kind)) })}
+            </p>
+          )}
           <LangSwitch lang={lang} setLang={setLang} />
         </div>
       </header>

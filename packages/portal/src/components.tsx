@@ -1,7 +1,9 @@
 /** Small presentational pieces shared by the pages. */
 import type { ComponentChildren, JSX } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { Checkpoint } from '@govchain/core';
 import { useI18n } from './i18n.js';
+import { VerificationError } from './verify.js';
 
 /**
  * The outcome of a check. `ok` is only ever used for something this page verified
@@ -86,4 +88,30 @@ export function Show<T>(props: { loaded: Loaded<T>; children: (value: T) => Comp
   if (l.state === 'loading') return <p aria-busy="true">{t('loading')}</p>;
   if (l.state === 'error') return <Verdict kind="fail" title={t('error.load', { reason: l.error.message })} />;
   return <>{props.children(l.value)}</>;
+}
+
+/**
+ * Loading and error states of a load whose content was verified: a failed verification
+ * (a {@link VerificationError}) is the red "verification FAILED" alert with its reason,
+ * and nothing of the answer is shown; other errors are load errors.
+ */
+export function ShowVerified<T>(props: { loaded: Loaded<T>; children: (value: T) => ComponentChildren }): JSX.Element {
+  const { t } = useI18n();
+  const l = props.loaded;
+  if (l.state === 'error' && l.error instanceof VerificationError) {
+    return (
+      <Verdict kind="fail" title={t('registry.failed')} testId="verdict">
+        <p>{l.error.message}</p>
+      </Verdict>
+    );
+  }
+  return <Show loaded={l}>{props.children}</Show>;
+}
+
+/** The tick for records proven in this page against a quorum-verified checkpoint. */
+export function ProvenVerdict(props: { count: number; checkpoint: Checkpoint }): JSX.Element {
+  const { t } = useI18n();
+  return (
+    <Verdict kind="ok" title={t('registry.verified', { count: props.count, size: props.checkpoint.size, height: props.checkpoint.height })} testId="verdict" />
+  );
 }

@@ -43,7 +43,11 @@ export interface LedgerStatusClaim {
 
 /** Parameters of {@link issueCredential}. */
 export interface IssueCredentialParameters {
-  issuer: { did: string; kid: string; seed: Uint8Array };
+  /**
+   * The agency's key: its seed, or a `sign` function (a non-extractable WebCrypto key in a
+   * browser, an HSM) returning the Ed25519 signature of the bytes it is given.
+   */
+  issuer: { did: string; kid: string; seed: Uint8Array } | { did: string; kid: string; sign(message: Uint8Array): Promise<Uint8Array> | Uint8Array };
   vct: string;
   /** The holder's DID (`sub`). */
   subject: string;
@@ -73,7 +77,10 @@ export async function issueCredential(p: IssueCredentialParameters): Promise<{ s
     hashAlg: 'sha-256',
     saltGenerator,
     signAlg: 'EdDSA',
-    signer: (data: string) => toBase64Url(signEd25519(p.issuer.seed, utf8(data))),
+    signer: async (data: string) => {
+      const issuer = p.issuer;
+      return toBase64Url('seed' in issuer ? signEd25519(issuer.seed, utf8(data)) : await issuer.sign(utf8(data)));
+    },
   });
   const payload: SdJwtVcPayload = {
     ...p.claims,

@@ -2,7 +2,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import { canonicalJson, type JsonValue } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
-import type { HistoryEntry, ParcelRecord } from '@govchain/modules';
+import type { HistoryEntry, ParcelRecord, TransferRecord } from '@govchain/modules';
 import { Type } from '@sinclair/typebox';
 import { DidParam, IdParam, ProofQuery, provenRecord, recordErrors, recordOr404, recordsWithPrefix, wantsProof } from './registry-records.js';
 
@@ -46,6 +46,14 @@ export const landRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (app
       const keys = Array.from({ length: parcel.version }, (_, i) => `parcel/${id}/history/${i + 1}`);
       if (wantsProof(req.query)) return { parcel: provenRecord(node, 'land', `parcel/${id}`), entries: keys.map((k) => provenRecord(node, 'land', k)) };
       return { parcel, entries: keys.map((k) => node.stateValue('land', k) as unknown as HistoryEntry) };
+    },
+  );
+  app.get(
+    '/v1/land/transfers',
+    { schema: { tags, summary: 'Transfers, optionally only those of one status (a land registrar\'s work list: ?status=pending)', querystring: Type.Object({ status: Type.Optional(Type.Union([Type.Literal('pending'), Type.Literal('completed'), Type.Literal('cancelled')])) }), response: recordErrors } },
+    async (req) => {
+      const { status } = req.query as { status?: string };
+      return { transfers: recordsWithPrefix<TransferRecord>(node, 'land', 'transfer/', (v) => status === undefined || v.status === status).sort((a, b) => a.proposed - b.proposed) };
     },
   );
   app.get('/v1/land/transfers/:id', { schema: { tags, summary: 'A transfer', params: IdParam, response: recordErrors } }, async (req) =>

@@ -146,6 +146,32 @@ export const servicesRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async 
     },
   );
 
+  app.get(
+    '/v1/applications',
+    {
+      schema: {
+        tags: ['services'],
+        summary:
+          "The caller's work list (bearer token): their own applications; for an agency, its applications; for an officer, the applications of their agency whose workflow has one of their review roles, and for a treasury officer every application awaiting payment. Ids and status only: read each at /v1/applications/<id> or, with its proof, /v1/state/services/application/<id>",
+        response: errors,
+      },
+    },
+    async (req) => {
+      const { did } = await bearerIdentity(node, req);
+      const me = readDidRecord(state, did);
+      const treasury = me?.kind === 'officer' && me.deactivated === undefined && (me.roles ?? []).includes('treasury_officer');
+      const applications: JsonValue[] = [];
+      for (const { key, value } of node.store.stateEntries('services')) {
+        if (!key.startsWith('application/')) continue;
+        const a = effectiveApplication(state, JSON.parse(value) as ApplicationRecord);
+        const relation = a.applicant === did ? 'applicant' : a.agency === did ? 'agency' : isCaseOfficer(did, a) ? 'officer' : treasury && a.status === 'awaiting_payment' ? 'treasury' : undefined;
+        if (relation === undefined) continue;
+        applications.push({ id: a.id, agency: a.agency, service: a.service, status: a.status, step: a.step, submitted: a.submitted, deadline: a.deadline, relation });
+      }
+      return { applications };
+    },
+  );
+
   // ---- private documents ----
   app.post(
     '/v1/documents',
