@@ -218,10 +218,13 @@ describe('citizens and officers in the portal', () => {
     await page.reload();
     await page.setInputFiles('#vc-image', story.qrPng!);
     await page.locator('[data-testid=vc-verdict][data-verdict=ok]').waitFor();
-    // A tampered payload fails.
-    await page.fill('#vc-payload', story.payload!.replace(/~[^~]+~$/, '~WyJmb3JnZWQiLCJvd25lciIsIk1hbGxvcnkiXQ~'));
+    // A tampered payload fails: one character of the issuer-signed JWT's signature changed.
+    const jwtEnd = story.payload!.indexOf('~');
+    const c = story.payload![jwtEnd - 2]!;
+    await page.fill('#vc-payload', story.payload!.slice(0, jwtEnd - 2) + (c === 'A' ? 'B' : 'A') + story.payload!.slice(jwtEnd - 1));
     await page.getByRole('button', { name: 'Verify', exact: true }).click();
     await page.locator('[data-testid=vc-verdict][data-verdict=fail]').waitFor();
+    assert.match(await page.getByTestId('vc-result').innerText(), /verification FAILED/);
 
     // The agency revokes; the same QR payload now shows the warning.
     const agency = await signedIn('agency-land');
