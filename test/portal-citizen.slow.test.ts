@@ -8,15 +8,14 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { fromBase64, randomBytes, signTxSync, toHex, type JsonValue } from '@govchain/core';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
+import { assertAccessible, assertNoHorizontalScroll } from './support/portal-a11y.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const require = createRequire(import.meta.url);
 if (!existsSync(CHROMIUM)) throw new Error(`the browser tests need Debian's Chromium at ${CHROMIUM}; no browser is downloaded`);
 
 let t: ReturnType<typeof tempDir>;
@@ -263,51 +262,30 @@ describe('new pages: layout and accessibility', () => {
     await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null, undefined, { timeout: 30_000 });
   }
 
-  test('every new page fits 360 px without horizontal scrolling, in Vietnamese', async () => {
+  /** A context signed in as `who`, visiting each of its pages once they settled. */
+  async function visit(opts: BrowserContextOptions, check: (page: Page, path: string) => Promise<void>): Promise<void> {
     for (const [who, list] of [['citizen-an', pages()], ['officer-land-minh', officerPages]] as const) {
-      const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
+      const context = await browser.newContext(opts);
       const page = await context.newPage();
       await page.goto(`${base}/sign-in`);
       await page.setInputFiles('#key-file', keyFiles.get(who)!);
       await page.locator('[data-testid=signed-in][data-verdict=ok]').waitFor();
       for (const path of list) {
         await settle(page, path);
-        const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-        assert.ok(scroll <= client, `${path}: scrollWidth ${scroll} > ${client}`);
-        assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
+        await check(page, path);
       }
       await context.close();
     }
+  }
+
+  test('every new page fits 360 px without horizontal scrolling, in Vietnamese', async () => {
+    await visit({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' }, async (page, path) => {
+      await assertNoHorizontalScroll(page, path);
+      assert.equal(await page.evaluate(() => document.documentElement.lang), 'vi');
+    });
   });
 
-  test('axe-core finds no serious or critical violation on any new page; controls labelled, headings in order', async () => {
-    const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    for (const [who, list] of [['citizen-an', pages()], ['officer-land-minh', officerPages]] as const) {
-      const context = await browser.newContext({ bypassCSP: true, locale: 'en-US' });
-      const page = await context.newPage();
-      await page.goto(`${base}/sign-in`);
-      await page.setInputFiles('#key-file', keyFiles.get(who)!);
-      await page.locator('[data-testid=signed-in][data-verdict=ok]').waitFor();
-      for (const path of list) {
-        await settle(page, path);
-        await page.addScriptTag({ content: axe });
-        const violations = await page.evaluate(async () => {
-          const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
-            runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-          });
-          return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
-        });
-        assert.deepEqual(violations, [], `${path}: ${violations.join(', ')}`);
-        const a11y = await page.evaluate(() => {
-          const unlabelled = [...document.querySelectorAll('input, select, textarea')].filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).length;
-          const levels = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1]));
-          return { unlabelled, levels };
-        });
-        assert.equal(a11y.unlabelled, 0, `${path}: every form control has a label`);
-        assert.equal(a11y.levels.filter((l) => l === 1).length, 1, `${path}: one h1`);
-        for (let i = 1; i < a11y.levels.length; i++) assert.ok(a11y.levels[i]! <= a11y.levels[i - 1]! + 1, `${path}: heading levels skip: ${a11y.levels.join(',')}`);
-      }
-      await context.close();
-    }
+  test('axe-core finds no serious or critical violation on any new page; controls labelled, headings in order, landmarks', async () => {
+    await visit({ bypassCSP: true, locale: 'en-US' }, assertAccessible);
   });
 });
