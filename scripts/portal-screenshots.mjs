@@ -1,15 +1,18 @@
 #!/usr/bin/env node
 // Regenerates the portal screenshots in docs/screenshots/ (linked from docs/portal.md):
 // a temporary demo chain with 3 validators, a real node process, a few notarised
-// documents, and Debian's headless Chromium (/usr/bin/chromium) via playwright-core.
+// documents, a service with an application taken through every step and its credential
+// (signed by the script with the demo keys), and Debian's headless Chromium (/usr/bin/chromium) via playwright-core.
 //   npm run build && node scripts/portal-screenshots.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { fromBase64, loginMessage, randomBytes, signEd25519, signTxSync, toBase64, toBase64Url, toHex } from '@govchain/core';
+import { issueCredential } from '@govchain/sdk/credentials';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const cli = join(root, 'packages/cli/dist/main.js');
@@ -48,6 +51,43 @@ try {
   }
   const { txids } = await (await fetch(`${url}/v1/blocks/1`)).json();
   await registryData(url, data);
+  // A service, an application that went through every step, and its credential, for the citizen and officer pages.
+  const ids = JSON.parse(readFileSync(join(data, 'demo', 'identities.json'), 'utf8'));
+  const keyFile = (name) => ids.find((i) => i.name === name).keyFile;
+  const key = (name) => {
+    const k = JSON.parse(readFileSync(keyFile(name), 'utf8'));
+    return { did: k.did, kid: k.kid, seed: fromBase64(k.seed) };
+  };
+  const { chainId } = await (await fetch(`${url}/v1/status`)).json();
+  const post = async (path, body, token) => {
+    const res = await fetch(url + path, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) });
+    const json = await res.json();
+    if (!res.ok || json.status === 'failed') throw new Error(`${path}: ${JSON.stringify(json)}`);
+    return json;
+  };
+  const tx = (k, type, payload) => post('/v1/txs?wait=commit', signTxSync({ chain: chainId, type, signer: k.did, nonce: toHex(randomBytes(8)), payload }, [k]));
+  const signInToken = async (k) => {
+    const c = await post('/v1/auth/challenge', { did: k.did });
+    return (await post('/v1/auth/login', { did: k.did, kid: k.kid, nonce: c.nonce, expires: c.expires, sig: toBase64Url(signEd25519(k.seed, loginMessage(c.chain, k.did, c.nonce, c.expires))) })).token;
+  };
+  const land = key('agency-land');
+  const an = key('citizen-an');
+  const minh = key('officer-land-minh');
+  const VCT = 'urn:govchain:vct:construction-permit';
+  await tx(land, 'services.define_service', { id: 'construction-permit', name: 'Construction permit', steps: [{ name: 'review', role: 'service_officer', kind: 'review' }, { name: 'fee', role: 'treasury_officer', kind: 'payment' }], documents: [{ name: 'site_plan' }], fee: 500000, timeLimitDays: 15, credential: VCT });
+  await tx(land, 'services.define_service', { id: 'house-number', name: 'House number certificate', steps: [{ name: 'review', role: 'service_officer', kind: 'review' }], documents: [{ name: 'deed' }], fee: 0, timeLimitDays: 7 });
+  const anToken = await signInToken(an);
+  const plan = (await post('/v1/documents', { content: toBase64(new TextEncoder().encode('Site plan of lot 42')), mediaType: 'text/plain' }, anToken)).digest;
+  const app = (await tx(an, 'services.submit', { agency: land.did, service: 'construction-permit', documents: { site_plan: plan } })).txid;
+  await tx(an, 'services.submit', { agency: land.did, service: 'house-number', documents: { deed: plan } });
+  await tx(minh, 'services.accept', { application: app });
+  await tx(minh, 'services.approve', { application: app });
+  const inv = (await tx(minh, 'payments.raise_invoice', { payer: an.did, amount: 500000, currency: 'VND', purpose: 'Construction permit fee', ref: { module: 'services', key: `application/${app}` } })).txid;
+  await tx(key('officer-treasury-son'), 'payments.confirm_payment', { invoice: inv, paymentRef: 'VCB-2026-0042' });
+  const { sdJwt, digest } = await issueCredential({ issuer: land, vct: VCT, subject: an.did, claims: { number: 'CP-2026-042', owner: 'Nguyễn Văn An', lot: '42' }, disclosable: ['number', 'owner', 'lot'], status: { list: 'construction-permit', idx: 0 }, application: app });
+  await tx(land, 'services.issue_credential', { application: app, digest, list: 'construction-permit', idx: 0 });
+  await post('/v1/documents', { content: toBase64(new TextEncoder().encode(sdJwt)), mediaType: 'application/dc+sd-jwt', application: app }, await signInToken(land));
+  const qrPayload = `GCVC1:${sdJwt}`;
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true });
   mkdirSync(out, { recursive: true });
   const shots = [
@@ -62,10 +102,23 @@ try {
     ['product-recalled-vi-360.png', '/product/PACK-1', 'vi-VN', { width: 360, height: 740 }],
     ['explorer-vi-360.png', '/', 'vi-VN', { width: 360, height: 740 }],
     ['verify-vi-360.png', '/verify', 'vi-VN', { width: 360, height: 740 }],
+    ['sign-in-en.png', '/sign-in', 'en-US', { width: 1100, height: 900 }, 'citizen-an'],
+    ['services-en.png', '/services', 'en-US', { width: 1100, height: 900 }, 'citizen-an'],
+    ['application-en.png', `/applications/${app}`, 'en-US', { width: 1100, height: 900 }, 'citizen-an'],
+    ['credentials-en.png', '/credentials', 'en-US', { width: 1100, height: 900 }, 'citizen-an'],
+    ['officer-queue-en.png', '/officer', 'en-US', { width: 1100, height: 900 }, 'officer-land-minh'],
+    ['verify-credential-en.png', '/verify-credential', 'en-US', { width: 1100, height: 900 }],
+    ['credentials-vi-360.png', '/credentials', 'vi-VN', { width: 360, height: 740 }, 'citizen-an'],
+    ['help-vi-360.png', '/help', 'vi-VN', { width: 360, height: 740 }],
   ];
-  for (const [name, path, locale, viewport] of shots) {
+  for (const [name, path, locale, viewport, who] of shots) {
     const context = await browser.newContext({ locale, viewport, timezoneId: 'Asia/Ho_Chi_Minh' });
     const page = await context.newPage();
+    if (who !== undefined) {
+      await page.goto(`${url}/sign-in`);
+      await page.setInputFiles('#key-file', keyFile(who));
+      await page.locator('[data-testid=signed-in]').waitFor();
+    }
     await page.goto(url + path);
     await page.locator('main h1').waitFor();
     await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
@@ -73,6 +126,14 @@ try {
       await page.setInputFiles('#doc-file', doc);
       await page.locator('[data-testid=verdict]').waitFor();
     }
+    if (path === '/verify-credential') {
+      await page.fill('#vc-payload', qrPayload);
+      await page.getByRole('button', { name: 'Verify', exact: true }).click();
+      await page.locator('[data-testid=vc-verdict]').waitFor();
+    }
+    if (path === '/credentials') await page.locator('[data-testid=qr] svg').waitFor();
+    if (path === '/sign-in') await page.evaluate(() => document.querySelector('main')?.scrollIntoView());
+    await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
     await page.screenshot({ path: join(out, name), fullPage: true });
     await context.close();
     console.log(`docs/screenshots/${name}`);

@@ -32,16 +32,19 @@ export function ApplicationPage(props: { id: string }): JSX.Element {
 function Application(props: { id: string; session: Session }): JSX.Element {
   const { t } = useI18n();
   const [tick, setTick] = useState(0);
+  // The outcome of the last action lives here, so that it stays shown while the page reloads the application.
+  const [outcome, setOutcome] = useState<ActState>({ kind: 'idle' });
   const loaded = useLoad(() => loadApplication(props.id), [props.id, tick]);
   return (
     <>
       <PageTitle>{t('app.title')}</PageTitle>
-      <Show loaded={loaded}>{(v) => <ApplicationView v={v} session={props.session} reload={() => setTick((n) => n + 1)} />}</Show>
+      <Show loaded={loaded}>{(v) => <ApplicationView v={v} session={props.session} outcome={outcome} setOutcome={setOutcome} reload={() => setTick((n) => n + 1)} />}</Show>
+      <ActOutcome state={outcome} />
     </>
   );
 }
 
-function ApplicationView(props: { v: VerifiedApplication; session: Session; reload(): void }): JSX.Element {
+function ApplicationView(props: { v: VerifiedApplication; session: Session; outcome: ActState; setOutcome(s: ActState): void; reload(): void }): JSX.Element {
   const { t, num } = useI18n();
   const { app, service, invoice } = props.v;
   const s = props.session;
@@ -97,7 +100,7 @@ function ApplicationView(props: { v: VerifiedApplication; session: Session; relo
           )}
         </section>
       )}
-      <Actions v={props.v} session={s} reload={props.reload} />
+      <Actions v={props.v} session={s} state={props.outcome} setState={props.setOutcome} reload={props.reload} />
       <h2>{t('app.history')}</h2>
       <ul class="cards">
         {app.history.map((h) => (
@@ -158,7 +161,7 @@ function BundleLink(props: { txid: string; name: string }): JSX.Element {
 
 type ActState = { kind: 'idle' } | { kind: 'busy'; what: string } | { kind: 'done'; what: string; txid: string } | { kind: 'fail'; reason: string };
 
-function Actions(props: { v: VerifiedApplication; session: Session; reload(): void }): JSX.Element | null {
+function Actions(props: { v: VerifiedApplication; session: Session; state: ActState; setState(s: ActState): void; reload(): void }): JSX.Element | null {
   const { t } = useI18n();
   const { app, service, invoice } = props.v;
   const s = props.session;
@@ -166,7 +169,7 @@ function Actions(props: { v: VerifiedApplication; session: Session; reload(): vo
   const [paymentRef, setPaymentRef] = useState('');
   const [claims, setClaims] = useState(`number: ${app.id.slice(0, 10).toUpperCase()}\nservice: ${service.name}`);
   const [files, setFiles] = useState<Record<string, File>>({});
-  const [state, setState] = useState<ActState>({ kind: 'idle' });
+  const { state, setState } = props;
   const step = service.steps[app.step];
   const open = !FINAL.includes(app.status);
   const mine = s.did === app.applicant;
@@ -301,24 +304,32 @@ function Actions(props: { v: VerifiedApplication; session: Session; reload(): vo
         ))}
       <p class="actions">{buttons}</p>
       <p class="small">{t('act.signed')}</p>
-      <div aria-live="polite">
-        {state.kind === 'busy' && <p aria-busy="true">{t('act.busy', { what: state.what })}</p>}
-        {state.kind === 'done' && (
-          <Verdict kind="ok" title={t('act.done', { what: state.what })} testId="act-done">
-            <p>
-              <Link href={`/txs/${state.txid}`}>
-                <Mono>{state.txid}</Mono>
-              </Link>
-            </p>
-          </Verdict>
-        )}
-        {state.kind === 'fail' && (
-          <Verdict kind="fail" title={t('act.failed')} testId="act-failed">
-            <p>{state.reason}</p>
-          </Verdict>
-        )}
-      </div>
     </section>
+  );
+}
+
+/** The outcome of the last action, announced politely. */
+function ActOutcome(props: { state: ActState }): JSX.Element {
+  const { t } = useI18n();
+  const state = props.state;
+  return (
+    <div aria-live="polite">
+      {state.kind === 'busy' && <p aria-busy="true">{t('act.busy', { what: state.what })}</p>}
+      {state.kind === 'done' && (
+        <Verdict kind="ok" title={t('act.done', { what: state.what })} testId="act-done">
+          <p>
+            <Link href={`/txs/${state.txid}`}>
+              <Mono>{state.txid}</Mono>
+            </Link>
+          </p>
+        </Verdict>
+      )}
+      {state.kind === 'fail' && (
+        <Verdict kind="fail" title={t('act.failed')} testId="act-failed">
+          <p>{state.reason}</p>
+        </Verdict>
+      )}
+    </div>
   );
 }
 
