@@ -6,15 +6,14 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
 import { didKeyFromPublicKey, formatVerifierKey, generateKeyPair } from '@govchain/core';
+import { assertAccessible, assertNoHorizontalScroll } from './support/browser-checks.js';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const require = createRequire(import.meta.url);
 
 let t: ReturnType<typeof tempDir>;
 let node: NodeProcess;
@@ -322,14 +321,7 @@ describe('layout and accessibility', () => {
 
   test('every page fits a 360 px wide screen without horizontal scrolling', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    const page = await context.newPage();
-    for (const path of pages()) {
-      await page.goto(base + path);
-      await page.locator('main h1').waitFor();
-      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
-      const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-      assert.ok(scroll <= client, `${path}: scrollWidth ${scroll} > ${client}`);
-    }
+    await assertNoHorizontalScroll(await context.newPage(), base, pages());
     await context.close();
   });
 
@@ -337,35 +329,12 @@ describe('layout and accessibility', () => {
     // axe is injected as a script, which the portal's CSP would (rightly) refuse.
     const context = await browser.newContext({ bypassCSP: true, locale: 'en-US' });
     const page = await context.newPage();
-    const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
-    for (const path of pages()) {
-      await page.goto(base + path);
-      await page.locator('main h1').waitFor();
-      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
+    await assertAccessible(page, base, pages(), async (path) => {
       if (path === '/verify') {
         await page.setInputFiles('#doc-file', doc);
         await page.locator('[data-testid=verdict]').waitFor();
       }
-      await page.addScriptTag({ content: axe });
-      const violations = await page.evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-        });
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
-      });
-      assert.deepEqual(violations, [], `${path}: ${violations.join(', ')}`);
-      const a11y = await page.evaluate(() => {
-        const unlabelled = [...document.querySelectorAll('input, select, textarea')].filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).length;
-        const levels = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1]));
-        const landmarks = ['header', 'nav', 'main', 'footer'].filter((s) => document.querySelector(s) === null);
-        return { unlabelled, levels, landmarks };
-      });
-      assert.equal(a11y.unlabelled, 0, `${path}: every form control has a label`);
-      assert.equal(a11y.levels[0], 1, `${path}: the first heading is h1`);
-      assert.equal(a11y.levels.filter((l) => l === 1).length, 1, `${path}: one h1`);
-      for (let i = 1; i < a11y.levels.length; i++) assert.ok(a11y.levels[i]! <= a11y.levels[i - 1]! + 1, `${path}: heading levels skip: ${a11y.levels.join(',')}`);
-      assert.deepEqual(a11y.landmarks, [], `${path}: landmarks`);
-    }
+    });
     // keyboard: the skip link is the first stop and leads to <main>
     await page.goto(`${base}/`);
     await page.keyboard.press('Tab');
