@@ -15,7 +15,7 @@ import { randomBytes, signTxSync, toBase64Url, toHex, type JsonValue } from '@go
 import { bidCommitment } from '@govchain/modules';
 import { readDemoIdentities } from '@govchain/node';
 import { demoActors, digestOf, fromNow, sleep, type Actor } from './support/actors.js';
-import { assertAccessible, assertNoHorizontalScroll } from './support/browser-checks.js';
+import { assertAccessible, assertNoHorizontalScroll } from './support/portal-a11y.js';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
 
@@ -502,15 +502,30 @@ describe('a land transfer by seller, buyer and registrar, in the portal', () => 
 describe('layout and accessibility of the new pages (and the sign-in, help and credential pages)', () => {
   const pages = ['/sign-in', '/help', '/verify-credential', '/services', '/officer', '/land', '/land/cosign', '/officer/land', '/officer/tenders', '/health', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
 
+  /** Open a page and wait until its heading is there and nothing is loading. */
+  async function openLoaded(page: Page, path: string): Promise<void> {
+    await page.goto(base + path);
+    await page.locator('main h1').waitFor();
+    await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
+  }
+
   test('every new page fits a 360 px wide screen without horizontal scrolling (Vietnamese)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    await assertNoHorizontalScroll(await context.newPage(), base, pages);
+    const page = await context.newPage();
+    for (const path of pages) {
+      await openLoaded(page, path);
+      await assertNoHorizontalScroll(page, path);
+    }
     await context.close();
   });
 
   test('axe-core finds no serious or critical violations on every new page; labels, headings and landmarks', async () => {
     const context = await browser.newContext({ bypassCSP: true, locale: 'en-US' });
-    await assertAccessible(await context.newPage(), base, pages);
+    const page = await context.newPage();
+    for (const path of pages) {
+      await openLoaded(page, path);
+      await assertAccessible(page, path);
+    }
     await context.close();
   });
 });

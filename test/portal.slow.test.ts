@@ -6,14 +6,16 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
 import { didKeyFromPublicKey, formatVerifierKey, generateKeyPair } from '@govchain/core';
-import { assertAccessible, assertNoHorizontalScroll } from './support/browser-checks.js';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
+import { assertAccessible, assertNoHorizontalScroll } from './support/portal-a11y.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+const require = createRequire(import.meta.url);
 
 let t: ReturnType<typeof tempDir>;
 let node: NodeProcess;
@@ -321,7 +323,13 @@ describe('layout and accessibility', () => {
 
   test('every page fits a 360 px wide screen without horizontal scrolling', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
-    await assertNoHorizontalScroll(await context.newPage(), base, pages());
+    const page = await context.newPage();
+    for (const path of pages()) {
+      await page.goto(base + path);
+      await page.locator('main h1').waitFor();
+      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
+      await assertNoHorizontalScroll(page, path);
+    }
     await context.close();
   });
 
@@ -329,12 +337,16 @@ describe('layout and accessibility', () => {
     // axe is injected as a script, which the portal's CSP would (rightly) refuse.
     const context = await browser.newContext({ bypassCSP: true, locale: 'en-US' });
     const page = await context.newPage();
-    await assertAccessible(page, base, pages(), async (path) => {
+    for (const path of pages()) {
+      await page.goto(base + path);
+      await page.locator('main h1').waitFor();
+      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
       if (path === '/verify') {
         await page.setInputFiles('#doc-file', doc);
         await page.locator('[data-testid=verdict]').waitFor();
       }
-    });
+      await assertAccessible(page, path);
+    }
     // keyboard: the skip link is the first stop and leads to <main>
     await page.goto(`${base}/`);
     await page.keyboard.press('Tab');
