@@ -7,8 +7,7 @@
 // warning, never a tick; every page passes axe-core and fits 360 px.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type BrowserContextOptions, type Page, type Route } from 'playwright-core';
 import { encodeQR } from 'qr';
@@ -16,11 +15,11 @@ import { randomBytes, signTxSync, toBase64Url, toHex, type JsonValue } from '@go
 import { bidCommitment } from '@govchain/modules';
 import { readDemoIdentities } from '@govchain/node';
 import { demoActors, digestOf, fromNow, sleep, type Actor } from './support/actors.js';
+import { assertAccessible, assertNoHorizontalScroll } from './support/portal-a11y.js';
 import { freePort, tempDir } from './support/chain.js';
 import { govchain, startNodeProcess, type NodeProcess } from './support/processes.js';
 
 const CHROMIUM = '/usr/bin/chromium';
-const require = createRequire(import.meta.url);
 
 let t: ReturnType<typeof tempDir>;
 let node: NodeProcess;
@@ -500,45 +499,32 @@ describe('a land transfer by seller, buyer and registrar, in the portal', () => 
   });
 });
 
-describe('layout and accessibility of the new pages', () => {
-  const pages = ['/land', '/land/cosign', '/officer/land', '/officer/tenders', '/health', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
+describe('layout and accessibility of the new pages (and the sign-in, help and credential pages)', () => {
+  const pages = ['/sign-in', '/help', '/verify-credential', '/services', '/officer', '/land', '/land/cosign', '/officer/land', '/officer/tenders', '/health', '/agencies', '/accountability', '/tenders', `/tenders/${TENDER}`, '/tax', '/product', '/product/PACK-1', '/product/TEA-1'];
+
+  /** Open a page and wait until its heading is there and nothing is loading. */
+  async function openLoaded(page: Page, path: string): Promise<void> {
+    await page.goto(base + path);
+    await page.locator('main h1').waitFor();
+    await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
+  }
 
   test('every new page fits a 360 px wide screen without horizontal scrolling (Vietnamese)', async () => {
     const context = await browser.newContext({ viewport: { width: 360, height: 740 }, locale: 'vi-VN' });
     const page = await context.newPage();
     for (const path of pages) {
-      await page.goto(base + path);
-      await page.locator('main h1').waitFor();
-      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
-      const { scroll, client } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, client: document.documentElement.clientWidth }));
-      assert.ok(scroll <= client, `${path}: scrollWidth ${scroll} > ${client}`);
+      await openLoaded(page, path);
+      await assertNoHorizontalScroll(page, path);
     }
     await context.close();
   });
 
-  test('axe-core finds no serious or critical violations on every new page; labels and headings in order', async () => {
+  test('axe-core finds no serious or critical violations on every new page; labels, headings and landmarks', async () => {
     const context = await browser.newContext({ bypassCSP: true, locale: 'en-US' });
     const page = await context.newPage();
-    const axe = readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8');
     for (const path of pages) {
-      await page.goto(base + path);
-      await page.locator('main h1').waitFor();
-      await page.waitForFunction(() => document.querySelector('main [aria-busy=true]') === null);
-      await page.addScriptTag({ content: axe });
-      const violations = await page.evaluate(async () => {
-        const r = await (window as unknown as { axe: { run(o: object): Promise<{ violations: { id: string; impact: string; nodes: unknown[] }[] }> } }).axe.run({
-          runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] },
-        });
-        return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id} (${v.impact}, ${v.nodes.length})`);
-      });
-      assert.deepEqual(violations, [], `${path}: ${violations.join(', ')}`);
-      const a11y = await page.evaluate(() => ({
-        unlabelled: [...document.querySelectorAll('input, select, textarea')].filter((el) => (el as HTMLInputElement).labels?.length === 0 && !el.getAttribute('aria-label')).length,
-        levels: [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1])),
-      }));
-      assert.equal(a11y.unlabelled, 0, `${path}: every form control has a label`);
-      assert.equal(a11y.levels.filter((l) => l === 1).length, 1, `${path}: one h1`);
-      for (let i = 1; i < a11y.levels.length; i++) assert.ok(a11y.levels[i]! <= a11y.levels[i - 1]! + 1, `${path}: heading levels skip: ${a11y.levels.join(',')}`);
+      await openLoaded(page, path);
+      await assertAccessible(page, path);
     }
     await context.close();
   });

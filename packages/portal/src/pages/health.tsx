@@ -13,7 +13,8 @@ import { Mono, PageTitle, ProvenVerdict, ShowVerified, Time, Verdict, useLoad } 
 import { useI18n } from '../i18n.js';
 import { Link } from '../router.js';
 import { checkSummary, getJson, proveRecords, withRetry } from '../registry.js';
-import { signAndSubmit, useSession } from '../session.js';
+import { useSession } from '../session.js';
+import { SignInFirst, useSignedAction } from '../signed-actions.js';
 import { VerificationError } from '../verify.js';
 
 /** The health module's categories. */
@@ -50,8 +51,8 @@ export function HealthPage(): JSX.Element {
   const session = useSession();
   const { trust } = useChain();
   const [tick, setTick] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
+  const action = useSignedAction(() => setTick((n) => n + 1));
+  const { busy, error } = action;
   const [provider, setProvider] = useState('');
   const [cats, setCats] = useState<string[]>(['general']);
   const [until, setUntil] = useState('');
@@ -81,29 +82,9 @@ export function HealthPage(): JSX.Element {
     [trust, session?.did, tick],
   );
   if (session === undefined) {
-    return (
-      <>
-        <PageTitle>{t('health.title')}</PageTitle>
-        <Verdict kind="info" title={t('land.signInFirst')}>
-          <p>
-            <Link href="/sign-in">{t('nav.signin')}</Link>
-          </p>
-        </Verdict>
-      </>
-    );
+    return <SignInFirst title={t('health.title')} />;
   }
-  const act = async (type: string, payload: { [k: string]: JsonValue }): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signAndSubmit(type, payload);
-      setTick((n) => n + 1);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (type: string, payload: { [k: string]: JsonValue }): Promise<boolean> => action.run(type, payload);
   return (
     <>
       <PageTitle>{t('health.title')}</PageTitle>

@@ -22,7 +22,8 @@ import { Mono, PageTitle, ProvenVerdict, ShowVerified, Verdict, useLoad } from '
 import { useI18n } from '../i18n.js';
 import { Link } from '../router.js';
 import { checkSummary, getJson, proveRecords, withRetry } from '../registry.js';
-import { sessionSigner, signAndSubmit, useSession, verifiedTx, type Session } from '../session.js';
+import { sessionSigner, useSession, verifiedTx, type Session } from '../session.js';
+import { SignInFirst, useSignedAction } from '../signed-actions.js';
 import { VerificationError } from '../verify.js';
 
 interface Holding {
@@ -72,21 +73,6 @@ interface Invoice {
 const taxOf = (price: number): number => Math.floor((price * 200) / 10_000);
 const REQUEST_PREFIX = 'GCLT1:';
 const entryHash = (e: HistoryEntry): string => toHex(sha256(utf8(canonicalJson(e as unknown as JsonValue))));
-
-/** Shown instead of a signed-in page to a visitor who is not signed in. */
-function SignInFirst(props: { title: string }): JSX.Element {
-  const { t } = useI18n();
-  return (
-    <>
-      <PageTitle>{props.title}</PageTitle>
-      <Verdict kind="info" title={t('land.signInFirst')}>
-        <p>
-          <Link href="/sign-in">{t('nav.signin')}</Link>
-        </p>
-      </Verdict>
-    </>
-  );
-}
 
 /** Prove parcels and their whole history; check the hash chain and that `head` is its last link. */
 async function proveParcels(trust: Parameters<typeof proveRecords>[0], answer: Parcel[]) {
@@ -370,8 +356,8 @@ export function LandOfficePage(): JSX.Element {
   const session = useSession();
   const { trust } = useChain();
   const [tick, setTick] = useState(0);
-  const [error, setError] = useState<string | undefined>(undefined);
-  const [busy, setBusy] = useState(false);
+  const action = useSignedAction(() => setTick((n) => n + 1));
+  const { busy, error } = action;
   const loaded = useLoad(
     () =>
       session === undefined
@@ -396,18 +382,7 @@ export function LandOfficePage(): JSX.Element {
   if (session === undefined) return <SignInFirst title={t('land.officeTitle')} />;
   const registrar = session.roles.includes('land_registrar');
   const treasury = session.roles.includes('treasury_officer');
-  const act = async (type: string, payload: { [k: string]: JsonValue }): Promise<void> => {
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signAndSubmit(type, payload);
-      setTick((n) => n + 1);
-    } catch (e) {
-      setError((e as Error).message);
-    } finally {
-      setBusy(false);
-    }
-  };
+  const act = (type: string, payload: { [k: string]: JsonValue }): Promise<boolean> => action.run(type, payload);
   return (
     <>
       <PageTitle>{t('land.officeTitle')}</PageTitle>

@@ -13,11 +13,12 @@
  */
 import type { JSX } from 'preact';
 import { useState } from 'preact/hooks';
-import { canonicalJson, sha256, toBase64Url, toHex, utf8, type JsonValue } from '@govchain/core';
+import { canonicalJson, sha256, toBase64Url, toHex, utf8 } from '@govchain/core';
 import { PageTitle, Verdict } from '../components.js';
 import { useI18n } from '../i18n.js';
-import { Link, navigate } from '../router.js';
-import { signAndSubmit, useSession, type Session } from '../session.js';
+import { navigate } from '../router.js';
+import { useSession, type Session } from '../session.js';
+import { SignInFirst, useSignedAction } from '../signed-actions.js';
 import { digestFile } from '../verify.js';
 import type { Bid, Tender, tenderPhase } from './tenders.js';
 
@@ -45,30 +46,6 @@ function loadSecret(tender: string, bidder: string): BidSecret | undefined {
   }
 }
 
-/** Run one signed action with busy and error state. */
-function useAction(done: () => void): { busy: boolean; error: string | undefined; run(type: string, payload: { [k: string]: JsonValue }): Promise<boolean> } {
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | undefined>(undefined);
-  return {
-    busy,
-    error,
-    async run(type, payload) {
-      setBusy(true);
-      setError(undefined);
-      try {
-        await signAndSubmit(type, payload);
-        done();
-        return true;
-      } catch (e) {
-        setError((e as Error).message);
-        return false;
-      } finally {
-        setBusy(false);
-      }
-    },
-  };
-}
-
 /** The actions the signed-in user may take on a tender in its current phase. */
 export function TenderActions(props: { tender: Tender; bids: Bid[]; phase: ReturnType<typeof tenderPhase>; reload(): void }): JSX.Element | null {
   const session = useSession();
@@ -92,7 +69,7 @@ export function TenderActions(props: { tender: Tender; bids: Bid[]; phase: Retur
 function BidderActions(props: { tender: Tender; bid: Bid | undefined; phase: string; session: Session; reload(): void }): JSX.Element | null {
   const { t } = useI18n();
   const { tender, bid, phase, session } = props;
-  const act = useAction(props.reload);
+  const act = useSignedAction(props.reload);
   const [price, setPrice] = useState('');
   const [doc, setDoc] = useState<string | undefined>(undefined);
   const [secretFile, setSecretFile] = useState<BidSecret | undefined>(undefined);
@@ -182,7 +159,7 @@ function BidderActions(props: { tender: Tender; bid: Bid | undefined; phase: str
 
 function ScoreForms(props: { tender: Tender; bids: Bid[]; session: Session; reload(): void }): JSX.Element {
   const { t } = useI18n();
-  const act = useAction(props.reload);
+  const act = useSignedAction(props.reload);
   const todo = props.bids.filter((b) => b.status === 'revealed' && b.scores?.[props.session.did] === undefined);
   const [values, setValues] = useState<Record<string, string>>({});
   if (todo.length === 0) return <p data-testid="scored">{t('tact.allScored')}</p>;
@@ -228,7 +205,7 @@ function ScoreForms(props: { tender: Tender; bids: Bid[]; session: Session; relo
 
 function AwardAction(props: { tender: Tender; bids: Bid[]; reload(): void }): JSX.Element {
   const { t, num } = useI18n();
-  const act = useAction(props.reload);
+  const act = useSignedAction(props.reload);
   const revealed = props.bids.filter((b) => b.status === 'revealed');
   const complete = revealed.length > 0 && revealed.every((b) => props.tender.committee.every((m) => b.scores?.[m] !== undefined));
   if (!complete) return <p>{t('tact.waitScores')}</p>;
@@ -249,20 +226,11 @@ function AwardAction(props: { tender: Tender; bids: Bid[]; reload(): void }): JS
 export function PublishTenderPage(): JSX.Element {
   const { t } = useI18n();
   const session = useSession();
-  const act = useAction(() => undefined);
+  const act = useSignedAction(() => undefined);
   const [f, setF] = useState({ id: '', title: '', criteria: 'price:60, quality:40', deadline: '', revealUntil: '', committee: '' });
   const [docs, setDocs] = useState<string[]>([]);
   if (session === undefined || !session.roles.includes('procurement_officer')) {
-    return (
-      <>
-        <PageTitle>{t('tpub.title')}</PageTitle>
-        <Verdict kind="info" title={t('tpub.officersOnly')}>
-          <p>
-            <Link href="/sign-in">{t('nav.signin')}</Link>
-          </p>
-        </Verdict>
-      </>
-    );
+    return <SignInFirst title={t('tpub.title')} message={t('tpub.officersOnly')} />;
   }
   const set = (k: keyof typeof f) => (e: Event) => setF({ ...f, [k]: (e.target as HTMLInputElement).value });
   const publish = async (): Promise<void> => {
