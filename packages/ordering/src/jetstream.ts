@@ -218,7 +218,12 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     const info = await jsm.streams.info(names.stream);
     const first = Math.max(1, info.state.first_seq);
     if (pos.height === 0) return first <= 1 ? 0 : undefined;
-    const last = await jsm.streams.getMessage(names.stream, { last_by_subj: names.cut }).catch(() => null);
+    // "No such message" is an answer; a timeout is not (taking it for "no cut yet" would make
+    // the node read from the start of the stream at its own height and ignore every cut).
+    const last = await jsm.streams.getMessage(names.stream, { last_by_subj: names.cut }).catch((e: Error) => {
+      if (/timeout|no responders/i.test(e.message)) throw e;
+      return null;
+    });
     // No cut yet (a new network; nodes may start above height 0 with blocks computed
     // locally, such as a genesis block): read from the beginning unless trimmed.
     if (last === null) return first <= 1 ? 0 : undefined;
