@@ -157,7 +157,7 @@ export class CheckpointTally {
     for (const h of this.signed.keys()) if (h < height && this.done.has(h)) this.signed.delete(h);
     for (const h of this.own.keys()) if (h < height && this.done.has(h)) this.own.delete(h);
     for (const h of this.certifiedWith.keys()) if (h < height) this.certifiedWith.delete(h);
-    for (const h of this.sets.keys()) if (h < height && this.done.has(h)) this.sets.delete(h);
+    for (const h of this.sets.keys()) if (h < height) this.sets.delete(h);
   }
 
   private evaluate(height: number): TallyOutcome[] {
