@@ -303,7 +303,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   const run = async (from: OrderingPosition): Promise<void> => {
     let pos = from;
     while (!closed) {
-      const end = await locate(pos);
+      let end: number | undefined;
+      try {
+        end = await locate(pos);
+      } catch (e) {
+        // A NATS timeout or a stream-leader election (overloaded or restarting servers) is
+        // transient: retry. A stream that ends below this node is not.
+        if (closed || /below this node's height/.test((e as Error).message)) throw e;
+        warn('cannot locate the resume position in the ordering stream; retrying', { err: (e as Error).message });
+        await sleep(1000);
+        continue;
+      }
       if (end === undefined) {
         if (opts.onTrimmed === undefined) throw new Error(`the ordering stream no longer holds the blocks after height ${pos.height}`);
         warn('the ordering stream was trimmed past this node; catching up from peers', { height: pos.height });
