@@ -43,3 +43,27 @@ test('two different signed bodies for one size by one validator are evidence; fo
   const forged = note(cp(7, 11), 1).replace('\n11\n', '\n12\n');
   assert.deepEqual(t.addNote('v2', forged), []);
 });
+
+test('each height is certified by the validator set that signs it (governance changes followed while running)', () => {
+  // Height 5: v1-v3 (quorum 3). Height 6: v2-v4 after a governance change (quorum 3).
+  const t = new CheckpointTally(verifiers.slice(0, 3), 3);
+  const c5 = cp(5, 10);
+  const c6 = cp(6, 11);
+  // v4 is not known yet: its note is kept and counted once a set names it.
+  assert.deepEqual(t.addNote('v4', note(c6, 3)), []);
+  assert.deepEqual(t.useSet(5, verifiers.slice(0, 3), 3), []);
+  t.addOwn(5, formatCheckpoint(c5));
+  t.addNote('v1', note(c5, 0));
+  t.addNote('v4', note(c5, 3)); // not a member at height 5: does not count
+  assert.deepEqual(t.addNote('v2', note(c5, 1)), []);
+  const [o5] = t.addNote('v3', note(c5, 2));
+  assert.equal(o5?.kind, 'certified');
+  assert.deepEqual((o5 as any).signers, ['v1', 'v2', 'v3']);
+  assert.deepEqual(t.useSet(6, verifiers.slice(1, 4), 3), []);
+  t.addOwn(6, formatCheckpoint(c6));
+  assert.deepEqual(t.addNote('v1', note(c6, 0)), []); // removed from the set: does not count
+  assert.deepEqual(t.addNote('v2', note(c6, 1)), []);
+  const [o6] = t.addNote('v3', note(c6, 2));
+  assert.equal(o6?.kind, 'certified');
+  assert.deepEqual((o6 as any).signers, ['v2', 'v3', 'v4']);
+});

@@ -13,7 +13,7 @@
  *     (state or code) differs from the network's; the node must stop committing;
  *   - `equivocation`: one validator signed two different bodies for one size (evidence).
  */
-import { formatSignedNote, parseCheckpoint, parseSignedNote, verifyNoteSignatures, type NoteSignature, type NoteVerifier } from '@govchain/core';
+import { formatSignedNote, parseCheckpoint, parseSignedNote, toHex, verifyNoteSignatures, type NoteSignature, type NoteVerifier } from '@govchain/core';
 
 /** Proof that a validator signed two different checkpoints of one log size. */
 export interface EquivocationEvidence {
@@ -35,12 +35,30 @@ interface Signed {
   body: string;
   signature: NoteSignature;
   note: string;
+  /** Hex public key the signature verified under. */
+  key: string;
 }
+
+/** The validators whose signatures count for one height, and how many must agree. */
+interface SignerSet {
+  verifiers: Map<string, NoteVerifier>;
+  order: Map<string, number>;
+  quorum: number;
+}
+
+const hex = toHex;
+
+/** Notes kept from validators not (yet) known to this node, replayed when a set names them. */
+const MAX_UNKNOWN_NOTES = 10_000;
 
 /** Tally of checkpoint signatures by log size. */
 export class CheckpointTally {
-  private readonly verifiers: Map<string, NoteVerifier>;
-  private readonly order: Map<string, number>;
+  /** Every validator key this node has seen in a set, by name (the latest one). */
+  private readonly known = new Map<string, NoteVerifier>();
+  /** The set that signs each height (from `useSet`); `fallback` for heights without one. */
+  private readonly sets = new Map<number, SignerSet>();
+  private readonly fallback: SignerSet;
+  private unknown: Array<{ validator: string; note: string }> = [];
   /** height -> validator -> what it signed. */
   private readonly signed = new Map<number, Map<string, Signed>>();
   /** size -> validator -> what it signed (equivocation by size). */
@@ -51,12 +69,33 @@ export class CheckpointTally {
   private readonly equivocators = new Set<string>();
   private readonly reported = new Set<string>();
 
-  constructor(
-    verifiers: readonly NoteVerifier[],
-    readonly quorum: number,
-  ) {
-    this.verifiers = new Map(verifiers.map((v) => [v.name, v]));
-    this.order = new Map(verifiers.map((v, i) => [v.name, i]));
+  /** `verifiers` and `quorum`: the set for heights that `useSet` did not name (the set at start). */
+  constructor(verifiers: readonly NoteVerifier[], quorum: number) {
+    this.fallback = signerSet(verifiers, quorum);
+    for (const v of verifiers) this.known.set(v.name, v);
+  }
+
+  /**
+   * The validator set in state before block `height`: the one whose signatures certify
+   * that block's checkpoint (it follows governance changes). Notes from validators this
+   * node did not know yet are counted from now on.
+   */
+  useSet(height: number, verifiers: readonly NoteVerifier[], quorum: number): TallyOutcome[] {
+    this.sets.set(height, signerSet(verifiers, quorum));
+    const added = verifiers.filter((v) => {
+      const before = this.known.get(v.name);
+      return before === undefined || hex(before.publicKey) !== hex(v.publicKey);
+    });
+    for (const v of verifiers) this.known.set(v.name, v);
+    const out: TallyOutcome[] = [];
+    if (added.length > 0 && this.unknown.length > 0) {
+      const names = new Set(added.map((v) => v.name));
+      const replay = this.unknown.filter((u) => names.has(u.validator));
+      this.unknown = this.unknown.filter((u) => !names.has(u.validator));
+      for (const u of replay) out.push(...this.addNote(u.validator, u.note));
+    }
+    out.push(...this.evaluate(height));
+    return out;
   }
 
   /** Record the body this node computed for block `height` (after the block is durable). */
@@ -70,8 +109,12 @@ export class CheckpointTally {
    * not verify, or that are not by `validator`, are ignored.
    */
   addNote(validator: string, note: string): TallyOutcome[] {
-    const v = this.verifiers.get(validator);
-    if (v === undefined) return [];
+    const v = this.known.get(validator);
+    if (v === undefined) {
+      // Possibly a validator added by a governance change this node has not executed yet.
+      if (this.unknown.length < MAX_UNKNOWN_NOTES) this.unknown.push({ validator, note });
+      return [];
+    }
     let text: string;
     let sig: NoteSignature | undefined;
     let size: number;
@@ -88,7 +131,7 @@ export class CheckpointTally {
       return [];
     }
     if (sig === undefined) return [];
-    const signed: Signed = { body: text, signature: sig, note };
+    const signed: Signed = { body: text, signature: sig, note, key: hex(v.publicKey) };
     let atSize = this.bySize.get(size);
     if (atSize === undefined) this.bySize.set(size, (atSize = new Map()));
     let atHeight = this.signed.get(height);
@@ -114,6 +157,7 @@ export class CheckpointTally {
     for (const h of this.signed.keys()) if (h < height && this.done.has(h)) this.signed.delete(h);
     for (const h of this.own.keys()) if (h < height && this.done.has(h)) this.own.delete(h);
     for (const h of this.certifiedWith.keys()) if (h < height) this.certifiedWith.delete(h);
+    for (const h of this.sets.keys()) if (h < height) this.sets.delete(h);
   }
 
   private evaluate(height: number): TallyOutcome[] {
@@ -123,28 +167,35 @@ export class CheckpointTally {
     const size = parseCheckpoint(ours).size;
     const certifiedWith = this.certifiedWith.get(height);
     if (this.done.has(height) && certifiedWith === undefined) return []; // diverged: settled
+    const set = this.sets.get(height) ?? this.fallback;
     const groups = new Map<string, Signed[]>();
     for (const [name, s] of bySigner) {
       if (this.equivocators.has(`${name}@${height}`)) continue; // an equivocator's vote counts for nothing
+      const member = set.verifiers.get(name);
+      if (member === undefined || hex(member.publicKey) !== s.key) continue; // not in this height's set
       const g = groups.get(s.body);
       if (g === undefined) groups.set(s.body, [s]);
       else g.push(s);
     }
     const mine = groups.get(ours) ?? [];
-    if (mine.length >= this.quorum) {
+    if (mine.length >= set.quorum) {
       // Certified; later signatures re-issue the note with every signature collected.
       if (certifiedWith !== undefined && mine.length <= certifiedWith) return [];
       this.done.add(height);
       this.certifiedWith.set(height, mine.length);
-      const sigs = mine.map((s) => s.signature).sort((a, b) => this.order.get(a.name)! - this.order.get(b.name)!);
+      const sigs = mine.map((s) => s.signature).sort((a, b) => set.order.get(a.name)! - set.order.get(b.name)!);
       return [{ kind: 'certified', size, note: formatSignedNote(ours, sigs), signers: sigs.map((s) => s.name) }];
     }
     for (const [body, g] of groups) {
-      if (body !== ours && g.length >= this.quorum) {
+      if (body !== ours && g.length >= set.quorum) {
         this.done.add(height);
         return [{ kind: 'diverged', size, ours, theirs: body, signers: g.map((s) => s.signature.name) }];
       }
     }
     return [];
   }
+}
+
+function signerSet(verifiers: readonly NoteVerifier[], quorum: number): SignerSet {
+  return { verifiers: new Map(verifiers.map((v) => [v.name, v])), order: new Map(verifiers.map((v, i) => [v.name, i])), quorum };
 }

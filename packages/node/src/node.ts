@@ -432,6 +432,7 @@ export class GovchainNode {
       if (this.tamperFrom !== undefined && block.height >= this.tamperFrom && txs.length > 1) txs = txs.slice(1);
       // The validators of this block's checkpoint: the set in state before the block.
       const signing = this.validatorSetOf(this.view);
+      if (this.tally !== undefined) this.applyOutcomes(this.tally.useSet(block.height, signing.vkeys.map(parseVerifierKey), signing.quorum));
       const executed = executeBlock(this.view, this.registry, block.height, block.time, txs, { genesis: this.genesis as unknown as GenesisDocument, supportedProtocol: this.supportedProtocol });
       for (const f of executed.faults) this.log.error({ txid: f.txid, err: f.error }, 'module raised an unexpected error; the transaction failed');
       this.metrics.blockExecSeconds.observe((performance.now() - t0) / 1000);

@@ -102,6 +102,11 @@ export async function freeTcpPort(): Promise<number> {
   }
 }
 
+/** Extra Node.js options for node processes (GOVCHAIN_NODE_EXEC_ARGV, space-separated; e.g. --cpu-prof for profiling). */
+function nodeExecArgv(): string[] {
+  return (process.env.GOVCHAIN_NODE_EXEC_ARGV ?? '').split(' ').filter((a) => a !== '');
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function natsBinary(explicit?: string): string {
@@ -185,7 +190,7 @@ export async function startLocalNetwork(opts: LocalNetworkOptions): Promise<Loca
     const fd = openSync(node.log, 'a');
     node.child = spawn(
       process.execPath,
-      [CLI_MAIN, 'start', '--data', node.dir, '--http', `127.0.0.1:${port}`, '--orderer', urls.join(','), '--peers', peers.join(','), '--block-interval', String(opts.blockIntervalMs ?? 100)],
+      [...nodeExecArgv(), CLI_MAIN, 'start', '--data', node.dir, '--http', `127.0.0.1:${port}`, '--orderer', urls.join(','), '--peers', peers.join(','), '--block-interval', String(opts.blockIntervalMs ?? 100)],
       { stdio: ['ignore', fd, fd], env: { ...process.env, GOVCHAIN_LOG_LEVEL: opts.logLevel ?? 'warn', ...opts.nodeEnv?.[name], ...env } },
     );
     closeSync(fd);
