@@ -5,9 +5,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { createApiServer } from '@govchain/api';
-import type { GovchainNode } from '@govchain/node';
+import { createKey, GovchainNode } from '@govchain/node';
+import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { demoChain, startNode } from './support/chain.js';
+import { anchorTx, demoChain, startNode } from './support/chain.js';
 
 let chain: ReturnType<typeof demoChain>;
 let node: GovchainNode;
@@ -92,4 +93,26 @@ test('oversized request headers are refused with 431 before any route runs', asy
   await closed;
   assert.match(received(), /^HTTP\/1\.1 431/);
   assert.equal((await fetch(`http://127.0.0.1:${port}/healthz`)).status, 200);
+});
+
+test('a ?wait=commit longer than the request timeout ends in a 202 before the server would cut it (408)', { timeout: 30_000 }, async () => {
+  // A node whose next block is 4 s away, behind a server with a 1.5 s request timeout.
+  const slowChain = demoChain();
+  const slow = await GovchainNode.open({ dataDir: slowChain.dir, blockIntervalMs: 4000, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
+  await slow.start();
+  const slowApp = await createApiServer({ node: slow, timeouts: TIMEOUTS, rateLimit: false });
+  await slowApp.listen({ host: '127.0.0.1', port: 0 });
+  try {
+    const url = `http://127.0.0.1:${(slowApp.server.address() as { port: number }).port}`;
+    const t0 = performance.now();
+    const res = await fetch(`${url}/v1/txs?wait=commit&timeout=60000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(anchorTx(createKey())) });
+    const ms = performance.now() - t0;
+    assert.equal(res.status, 202, 'the wait ends before the request timeout');
+    assert.ok(ms < TIMEOUTS.requestMs, `answered after ${ms.toFixed(0)} ms`);
+    assert.match(((await res.json()) as { txid: string }).txid, /^[0-9a-f]{64}$/);
+  } finally {
+    await slowApp.close();
+    await slow.stop();
+    slowChain.cleanup();
+  }
 });

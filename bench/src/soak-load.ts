@@ -5,7 +5,7 @@
  * of keep-alive connections per node). Transactions are real: signed on worker threads in
  * chunks a few seconds ahead of the schedule (sign.ts), never while a request is timed.
  *   node soak-load.js <chain> <url,url,...> <rate/s> <seconds> <out.json>
- * Writes {sent, statuses, latenciesMs, acked: [txid...], late, seconds} to out.json and
+ * Writes {sent, statuses, latenciesMs, acked: [txid...], late, retriedResets, seconds} to out.json and
  * prints one progress line to stderr every 10 s.
  */
 import { writeFileSync } from 'node:fs';
@@ -19,7 +19,7 @@ const seconds = Number(secondsArg);
 const total = Math.round(rate * seconds);
 /** Most requests in flight; beyond it the schedule slips and the slip is counted (`late`). */
 const MAX_IN_FLIGHT = 4096;
-const agent = new Agent({ connections: 512, keepAliveTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
+const agent = new Agent({ connections: 512, keepAliveTimeout: 4_000, headersTimeout: 60_000, bodyTimeout: 60_000 });
 
 const queue: string[] = [];
 let signing: Promise<void> | undefined;
@@ -45,20 +45,40 @@ let sent = 0;
 const t0 = performance.now();
 let lastReport = t0;
 
+/**
+ * Connection resets before any answer, retried. A kept-alive connection the server closes
+ * just as a request goes out on it is reset without the request being read (the HTTP
+ * keep-alive race; more frequent when the load generator itself is short of CPU and reuses
+ * a connection late). Retrying is safe: a txid commits at most once (409 on a duplicate).
+ */
+let retriedResets = 0;
+const RESET = new Set(['ECONNRESET', 'UND_ERR_SOCKET', 'EPIPE']);
+
 async function send(envelope: string, i: number): Promise<void> {
   inFlight++;
   const start = performance.now();
-  let key: string;
+  let key = '';
   try {
-    const res = await request(`${urls[i % urls.length]}/v1/txs?wait=commit&timeout=30000`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: envelope });
-    const text = await res.body.text();
-    key = String(res.statusCode);
-    if (res.statusCode === 200) {
-      latenciesMs.push(performance.now() - start);
-      acked.push((JSON.parse(text) as { txid: string }).txid);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const res = await request(`${urls[(i + attempt) % urls.length]}/v1/txs?wait=commit&timeout=30000`, { method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/json' }, body: envelope });
+        const text = await res.body.text();
+        key = String(res.statusCode);
+        if (res.statusCode === 200) {
+          latenciesMs.push(performance.now() - start);
+          acked.push((JSON.parse(text) as { txid: string }).txid);
+        } else if (attempt > 0 && res.statusCode === 409) key = '409 (retry after a reset: got through before)';
+        break;
+      } catch (e) {
+        const code = (e as { code?: string }).code ?? (e as Error).message;
+        if (RESET.has(code) && attempt < 2) {
+          retriedResets++;
+          continue;
+        }
+        key = `no answer (${code})`;
+        break;
+      }
     }
-  } catch (e) {
-    key = `no answer (${(e as { code?: string }).code ?? (e as Error).message})`;
   } finally {
     inFlight--;
   }
@@ -88,6 +108,6 @@ for (let i = 0; i < total; i++) {
   }
 }
 await Promise.all(pending);
-writeFileSync(out!, JSON.stringify({ sent, statuses, latenciesMs, acked, late, seconds: (performance.now() - t0) / 1000 }));
+writeFileSync(out!, JSON.stringify({ sent, statuses, latenciesMs, acked, late, retriedResets, seconds: (performance.now() - t0) / 1000 }));
 await agent.close();
 process.exit(0);

@@ -65,6 +65,8 @@ interface TargetResult {
   p99: number;
   statuses: Record<string, number>;
   late: number;
+  /** Connection resets before any answer that the generator retried (keep-alive race). */
+  retriedResets: number;
   memory: Array<{ node: string; rssStart: number; rssEnd: number; rssPeak: number; anonAfterWarmup: number; anonEnd: number; anonGrowth: number; heapStart: number; heapEnd: number; heapPeak: number }>;
   failures: string[];
 }
@@ -105,7 +107,7 @@ async function sample(n: NodeUnderTest, t: number): Promise<Sample> {
   return { t, ...m, heap };
 }
 
-function runLoad(chain: string, urls: string[], rate: number, seconds: number, out: string): Promise<{ sent: number; statuses: Record<string, number>; latenciesMs: number[]; acked: string[]; late: number; seconds: number }> {
+function runLoad(chain: string, urls: string[], rate: number, seconds: number, out: string): Promise<{ sent: number; statuses: Record<string, number>; latenciesMs: number[]; acked: string[]; late: number; retriedResets: number; seconds: number }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [new URL('./soak-load.js', import.meta.url).pathname, chain, urls.join(','), String(rate), String(seconds), out], { stdio: ['ignore', 'inherit', 'inherit'] });
     child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(readFileSync(out, 'utf8'))) : reject(new Error(`soak load generator exited with ${code}`))));
@@ -211,7 +213,7 @@ async function soakTarget(target: string, chain: string, nodes: NodeUnderTest[],
     return m;
   });
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
-  return { target, capacity, rate, seconds: r.seconds, sent: r.sent, committed: r.acked.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), statuses: r.statuses, late: r.late, memory, failures };
+  return { target, capacity, rate, seconds: r.seconds, sent: r.sent, committed: r.acked.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), statuses: r.statuses, late: r.late, retriedResets: r.retriedResets, memory, failures };
 }
 
 async function soakSingleNode(dir: string): Promise<TargetResult> {
@@ -254,8 +256,8 @@ async function soakNetwork(dir: string): Promise<TargetResult> {
 const fmtMiB = (b: number): string => (Number.isFinite(b) ? (b / MiB).toFixed(0) : 'n/a');
 
 function summary(results: TargetResult[]): string {
-  const rows: string[][] = [['target', 'capacity tx/s', 'soak tx/s', 'seconds', 'sent', 'committed', 'p50 ms', 'p99 ms', 'answers', 'late']];
-  for (const r of results) rows.push([r.target, r.capacity.toFixed(0), String(r.rate), r.seconds.toFixed(0), String(r.sent), String(r.committed), r.p50.toFixed(0), r.p99.toFixed(0), Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' '), String(r.late)]);
+  const rows: string[][] = [['target', 'capacity tx/s', 'soak tx/s', 'seconds', 'sent', 'committed', 'p50 ms', 'p99 ms', 'answers', 'late', 'resets retried']];
+  for (const r of results) rows.push([r.target, r.capacity.toFixed(0), String(r.rate), r.seconds.toFixed(0), String(r.sent), String(r.committed), r.p50.toFixed(0), r.p99.toFixed(0), Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' '), String(r.late), String(r.retriedResets)]);
   const mem: string[][] = [['target', 'node', 'RSS start/end/peak MiB', 'anon RSS after warm-up/end MiB', 'anon growth MiB', 'heap start/end/peak MiB']];
   for (const r of results) for (const m of r.memory) mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(m.anonAfterWarmup)}/${fmtMiB(m.anonEnd)}`, (m.anonGrowth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`]);
   const table = (t: string[][]): string => {

@@ -238,6 +238,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   const node = opts.node;
   await app.register(coreRoutes, {
     node,
+    requestTimeoutMs: timeouts.requestMs,
     ...(signerLimit === undefined
       ? {}
       : {

@@ -32,9 +32,14 @@ export interface CoreRoutesOptions {
   node: GovchainNode;
   /** Per-identity admission check (rate limit), run once the signatures verified. */
   admit?: (tx: { txid: string; signer: string; signers: string[] }) => void;
+  /**
+   * The server's whole-request timeout (ms): a `?wait=commit` wait ends 1 s before it, so an
+   * overloaded node answers 202 instead of the server cutting the request (408).
+   */
+  requestTimeoutMs?: number;
 }
 
-export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { node, admit }) => {
+export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { node, admit, requestTimeoutMs }) => {
   app.get('/v1/status', { schema: { tags: ['chain'], summary: 'Chain status', response: { 200: Status } } }, async () => {
     const head = node.head();
     return {
@@ -78,7 +83,9 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
         const { txid } = await node.submit(text, admit === undefined ? {} : { admit });
         if (q.wait === 'commit') {
           try {
-            return await node.waitForCommit(txid, q.timeout === undefined ? 30_000 : Number(q.timeout));
+            const asked = q.timeout === undefined ? 30_000 : Number(q.timeout);
+            const left = requestTimeoutMs === undefined || requestTimeoutMs <= 0 ? asked : requestTimeoutMs - reply.elapsedTime - 1000;
+            return await node.waitForCommit(txid, Math.max(1, Math.min(asked, left)));
           } catch (e) {
             if (e instanceof GovchainError && e.code === 'tx.commit_timeout') return reply.code(202).send({ txid });
             throw e;
