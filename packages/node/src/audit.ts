@@ -38,7 +38,7 @@ import {
 import { createModuleRegistry, defaultModules, readGovernance, type ModuleRegistry } from '@govchain/modules';
 import { executeBlock, type ChainView, type ExecutableTx, type GenesisDocument } from './execute.js';
 import type { Genesis } from './genesis.js';
-import { decodeSmtNode } from './smt-codec.js';
+import { decodeSmtNode, hashMapKey } from './smt-codec.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
 
 /** The outcome of a verification. */
@@ -226,10 +226,9 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
   // value instead read ~20 nodes per value.)
   const stateRoot = fromHex(head.stateRoot);
   const expected = new Map<string, { valueHash: Uint8Array; k: string; name: string }>();
-  const latin1 = (b: Uint8Array): string => Buffer.from(b.buffer, b.byteOffset, b.byteLength).toString('latin1');
   for (const e of store.stateEntries()) {
     const k = stateTableKey(e.module, e.key);
-    expected.set(latin1(stateMapKey(e.module, e.key)), { valueHash: sha256(utf8(e.value)), k, name: `${e.module}/${e.key}` });
+    expected.set(hashMapKey(stateMapKey(e.module, e.key)), { valueHash: sha256(utf8(e.value)), k, name: `${e.module}/${e.key}` });
     if (full) {
       const mine = memState.get(k);
       if (mine === undefined || canonicalJson(mine) !== e.value) fail(lastWrite.get(k) ?? head.height, `state value ${e.module}/${e.key} differs from re-execution`);
@@ -251,7 +250,7 @@ function runAudit(store: ChainStore, genesis: Genesis, head: ChainHead, opts: { 
       fail(head.height, 'a state-map node is malformed');
     }
     if (node!.kind === 'leaf') {
-      const id = latin1(node!.key);
+      const id = hashMapKey(node!.key);
       const e = expected.get(id);
       if (e === undefined) fail(head.height, 'the state root commits to a value the state table does not hold');
       if (!equalBytes(e!.valueHash, node!.valueHash)) fail(lastWrite.get(e!.k) ?? head.height, `state value ${e!.name} was altered (it does not match the state root)`);

@@ -7,7 +7,7 @@
 import type { JsonValue, LogNodeReader, SmtNode, SmtNodeReader } from '@govchain/core';
 import type { ChainView, ExecutedBlock } from './execute.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
-import { decodeSmtNode } from './smt-codec.js';
+import { decodeSmtNode, hashMapKey as hashKey } from './smt-codec.js';
 
 interface Layer {
   readonly head: ChainHead;
@@ -17,7 +17,6 @@ interface Layer {
   readonly log: ReadonlyMap<string, Uint8Array>;
 }
 
-const hashKey = (h: Uint8Array): string => String.fromCharCode.apply(null, h as unknown as number[]);
 
 /** The layers of pending blocks over a store, newest last. */
 export class PendingBlocks {

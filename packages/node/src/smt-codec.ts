@@ -8,6 +8,9 @@
  */
 import { GovchainError, type SmtNode } from '@govchain/core';
 
+/** A 32-byte hash as a string key for in-memory maps (one char per byte). */
+export const hashMapKey = (h: Uint8Array): string => String.fromCharCode.apply(null, h as unknown as number[]);
+
 /** Largest storage version (block height) that fits the encoding; the all-ones value means none. */
 export const MAX_SMT_VERSION = 2 ** 48 - 2;
 const NO_VERSION = 2 ** 48 - 1;

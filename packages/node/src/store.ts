@@ -203,9 +203,14 @@ export class ChainStore {
     if (text === undefined) return undefined;
     const space = text.indexOf(' ');
     const leafIndex = Number(text.slice(0, space));
-    const head = this.head();
-    if (head === undefined || leafIndex >= head.logSize) return undefined; // written by a block that never committed
+    if (!this.isCommittedLeaf(leafIndex)) return undefined;
     return { leafIndex, envelope: text.slice(space + 1) };
+  }
+
+  /** True when leaf `leafIndex` is below the committed head (a txs row of a block that never committed is not). */
+  private isCommittedLeaf(leafIndex: number): boolean {
+    const head = this.head();
+    return head !== undefined && leafIndex < head.logSize;
   }
 
   /** True when `txid` is committed (reads only the leaf index, not the envelope). */
@@ -214,8 +219,7 @@ export class ChainStore {
     if (raw === undefined) return false;
     let leafIndex = 0;
     for (let i = 0; i < raw.length && raw[i] !== 0x20; i++) leafIndex = leafIndex * 10 + (raw[i]! - 0x30);
-    const head = this.head();
-    return head !== undefined && leafIndex < head.logSize;
+    return this.isCommittedLeaf(leafIndex);
   }
 
   /** Leaf data (JCS receipt) at `index`. */
