@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  canonicalJson,
   checkEnvelope,
   computeTxid,
   didKeyFromPublicKey,
@@ -40,6 +41,9 @@ test('a correctly signed envelope passes and its txid is SHA-256 of JCS(body)', 
   const c = checkEnvelope(JSON.parse(JSON.stringify(env)), opts);
   assert.equal(c.txid, computeTxid(env.body));
   assert.deepEqual(c.signers, [env.body.signer]);
+  // the stored text is JCS(envelope), whatever the submitted member order
+  const shuffled = { signatures: env.signatures, body: { ...env.body, payload: { ...env.body.payload } } };
+  assert.equal(checkEnvelope(JSON.parse(JSON.stringify(shuffled)), opts).canonical, canonicalJson(env));
   // key order does not change the txid
   const reordered = { payload: env.body.payload, nonce: 'n1', signer: env.body.signer, type: env.body.type, chain: 'test' };
   assert.equal(computeTxid(reordered as TxBody), c.txid);

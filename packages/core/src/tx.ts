@@ -2,11 +2,11 @@
  * Transactions (CONTRACT.md s.2): the body, the signed envelope, the txid, and the
  * stateless checks every node applies before a transaction is ordered.
  */
-import { fromBase64Url, toBase64Url, toHex } from './bytes.js';
+import { fromBase64Url, toBase64Url, toHex, utf8 } from './bytes.js';
 import { sha256, signEd25519, verifyEd25519 } from './crypto.js';
 import { isDid, parseKid, publicKeyFromDidKey } from './did.js';
 import { GovchainError } from './errors.js';
-import { canonicalBytes, type JsonValue } from './jcs.js';
+import { canonicalBytes, canonicalJson, type JsonValue } from './jcs.js';
 
 /** The signed part of a transaction. */
 export interface TxBody {
@@ -111,6 +111,8 @@ export interface CheckedEnvelope {
   txid: string;
   /** JCS(body), the signed message. */
   bodyBytes: Uint8Array;
+  /** JCS(envelope): the text that is stored and ordered. */
+  canonical: string;
   /** DIDs whose signatures verified (or were deferred), in envelope order. */
   signers: string[];
   /** Per signature: the public key it verified under, or null when deferred by the resolver. */
@@ -140,7 +142,8 @@ export function checkEnvelope(value: unknown, opts: CheckEnvelopeOptions): Check
   const body = envelope.body;
   if (body.chain !== opts.chainId) fail('tx.wrong_chain', '/body/chain', `transaction is for chain "${body.chain}", this is "${opts.chainId}"`);
   if (body.expires !== undefined && Date.parse(body.expires) <= opts.now) fail('tx.expired', '/body/expires', `transaction expired at ${body.expires}`);
-  const bodyBytes = canonicalBytes(body);
+  const bodyText = canonicalJson(body);
+  const bodyBytes = utf8(bodyText);
   if (bodyBytes.length > TX_LIMITS.maxBodyBytes) fail('tx.too_large', '/body', `body is ${bodyBytes.length} bytes, limit ${TX_LIMITS.maxBodyBytes}`);
   opts.validateBody?.(body);
   const txid = toHex(sha256(bodyBytes));
@@ -174,7 +177,9 @@ export function checkEnvelope(value: unknown, opts: CheckEnvelopeOptions): Check
     signers.push(did);
   });
   if (!signers.includes(body.signer)) fail('tx.signer_missing', '/signatures', `the signer ${body.signer} has not signed`);
-  return { envelope, txid, bodyBytes, signers, keys };
+  // JCS(envelope) from JCS(body): the envelope has exactly these two members, in this order.
+  const canonical = `{"body":${bodyText},"signatures":${canonicalJson(envelope.signatures)}}`;
+  return { envelope, txid, bodyBytes, canonical, signers, keys };
 }
 
 /** Something that can sign a transaction body: a key file, a WebCrypto key, an HSM. */

@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { canonicalJson, checkEnvelope, GovchainError, toHex, type KeyResolver, type StateReader } from '@govchain/core';
+import { checkEnvelope, GovchainError, toHex, type KeyResolver, type StateReader } from '@govchain/core';
 import { createModuleRegistry, defaultModules, type ModuleRegistry } from '@govchain/modules';
 
 /**
@@ -59,7 +59,7 @@ export function checkStatelessly(chainId: string, req: VerifyRequest, state?: St
       if (req.mode !== 'order' || !(e instanceof GovchainError) || !/^(tx\.unknown_key|tx\.bad_signature|identity\.|did\.)/.test(e.code)) throw e;
       c = checkEnvelope(value, { ...opts, resolveKey: resolver(true) });
     }
-    return { id: req.id, ok: true, txid: c.txid, signer: c.envelope.body.signer, signers: c.signers, keys: c.keys.map((k) => (k === null ? null : toHex(k))), canonical: canonicalJson(c.envelope) };
+    return { id: req.id, ok: true, txid: c.txid, signer: c.envelope.body.signer, signers: c.signers, keys: c.keys.map((k) => (k === null ? null : toHex(k))), canonical: c.canonical };
   } catch (e) {
     if (e instanceof GovchainError) return { id: req.id, ok: false, code: e.code, message: e.message, field: e.field };
     return { id: req.id, ok: false, code: 'tx.malformed', message: (e as Error).message, field: undefined };
