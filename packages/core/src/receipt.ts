@@ -3,7 +3,8 @@
  * of a transaction is JCS(receipt).
  */
 import type { JsonValue } from './jcs.js';
-import { canonicalBytes } from './jcs.js';
+import { utf8 } from './bytes.js';
+import { canonicalJson } from './jcs.js';
 
 /** An event emitted by a module while applying a transaction. */
 export interface TxEvent {
@@ -23,5 +24,20 @@ export interface Receipt {
 
 /** Leaf data of a receipt in the transaction log: JCS(receipt). */
 export function receiptLeafData(receipt: Receipt): Uint8Array {
-  return canonicalBytes(receipt);
+  return utf8(receiptJson(receipt));
 }
+
+/**
+ * JCS(receipt), written out member by member in JCS order (code, events, height, index,
+ * status, txid): this runs once per committed transaction on every node. Any member
+ * beyond those of {@link Receipt} falls back to the generic serializer.
+ */
+export function receiptJson(r: Receipt): string {
+  for (const k in r) if (!RECEIPT_MEMBERS.has(k)) return canonicalJson(r);
+  let s = '{';
+  if (r.code !== undefined) s += `"code":${canonicalJson(r.code)},`;
+  if (r.events !== undefined) s += `"events":${canonicalJson(r.events)},`;
+  return `${s}"height":${canonicalJson(r.height)},"index":${canonicalJson(r.index)},"status":${canonicalJson(r.status)},"txid":${canonicalJson(r.txid)}}`;
+}
+
+const RECEIPT_MEMBERS: ReadonlySet<string> = new Set(['code', 'events', 'height', 'index', 'status', 'txid']);

@@ -173,7 +173,9 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
           const k = stateTableKey(m, key);
           return txWrites.has(k) ? parse(txWrites.get(k)) : readState(m, key);
         },
-        emit: (type, data) => void events.push({ type, data: structuredClone(data) }),
+        // Canonicalised at once: the event is isolated from later mutation by the module, and a
+        // value JCS cannot encode (NaN, a cycle) fails this transaction, not the block's receipts.
+        emit: (type, data) => void events.push({ type, data: JSON.parse(canonicalJson(data)) as TxEvent['data'] }),
       };
       t.definition.authorize?.(ctx, tx.body.payload);
       t.definition.apply(ctx, tx.body.payload);

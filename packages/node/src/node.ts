@@ -41,7 +41,7 @@ import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock, ty
 import { genesisHash, readGenesis, type Genesis } from './genesis.js';
 import type { LoadedKey } from './keys.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
-import { decodeSmtNode, encodeSmtNode } from './smt-codec.js';
+import { encodeSmtNodes } from './smt-codec.js';
 import { ChainStore, type BlockWrite, type ChainHead, type StoredBlock } from './store.js';
 import { PendingBlocks } from './pending.js';
 import { verifyStore } from './audit.js';
@@ -451,13 +451,14 @@ export class GovchainNode {
       const checkpoints = appended ? this.signCheckpoints(head, signing) : [];
       const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= signing.quorum;
       this.pending.push(head, executed);
+      const encodings = encodeSmtNodes(executed.smtNodes.map((n) => n.node));
       const write: BlockWrite = {
         head,
         block: { header: executed.header, txids: executed.txids, stateVersion: executed.stateVersion },
         envelopes: executed.envelopes,
         leafData: executed.leafData,
         logNodes: executed.logNodes,
-        smtNodes: executed.smtNodes.map((n) => ({ hash: n.hash, encoding: encodeSmtNode(n.node) })),
+        smtNodes: executed.smtNodes.map((n, i) => ({ hash: n.hash, encoding: encodings[i]! })),
         stateWrites: executed.stateWrites,
         checkpoints: checkpoints.map((c) => ({ size: c.size, note: c.note })),
         certifiedSize: certified ? head.logSize : undefined,

@@ -7,7 +7,7 @@
 import type { JsonValue, LogNodeReader, SmtNode, SmtNodeReader } from '@govchain/core';
 import type { ChainView, ExecutedBlock } from './execute.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
-import { decodeSmtNode, hashMapKey as hashKey } from './smt-codec.js';
+import { hashMapKey as hashKey } from './smt-codec.js';
 
 interface Layer {
   readonly head: ChainHead;
@@ -73,8 +73,7 @@ export class PendingBlocks {
             }
           }
         }
-        const enc = store.smtNode(hash, version);
-        return enc === undefined ? undefined : decodeSmtNode(enc);
+        return store.smtNodeDecoded(hash, version);
       },
     };
     return {

@@ -34,34 +34,65 @@ function readVersion(enc: Uint8Array, at: number): number | undefined {
   return x === NO_VERSION ? undefined : x;
 }
 
+/** Encoded size of a node: 65 bytes, or 77 for an internal node that records its children's versions. */
+function encodedSize(node: SmtNode): number {
+  return node.kind === 'internal' && (node.leftVersion !== undefined || node.rightVersion !== undefined) ? 77 : 65;
+}
+
+/** Write the encoding of `node` into `out` at `at`; returns its size. */
+function encodeInto(node: SmtNode, out: Uint8Array, at: number): number {
+  if (node.kind === 'leaf') {
+    out[at] = 0;
+    out.set(node.key, at + 1);
+    out.set(node.valueHash, at + 33);
+    return 65;
+  }
+  out[at] = 1;
+  out.set(node.left, at + 1);
+  out.set(node.right, at + 33);
+  if (encodedSize(node) === 65) return 65;
+  writeVersion(out, at + 65, node.leftVersion);
+  writeVersion(out, at + 71, node.rightVersion);
+  return 77;
+}
+
 /** Encode a node: 65 bytes, or 77 for an internal node that records its children's versions. */
 export function encodeSmtNode(node: SmtNode): Uint8Array {
-  if (node.kind === 'leaf') {
-    const out = new Uint8Array(65);
-    out[0] = 0;
-    out.set(node.key, 1);
-    out.set(node.valueHash, 33);
-    return out;
-  }
-  const versioned = node.leftVersion !== undefined || node.rightVersion !== undefined;
-  const out = new Uint8Array(versioned ? 77 : 65);
-  out[0] = 1;
-  out.set(node.left, 1);
-  out.set(node.right, 33);
-  if (versioned) {
-    writeVersion(out, 65, node.leftVersion);
-    writeVersion(out, 71, node.rightVersion);
+  const out = new Uint8Array(encodedSize(node));
+  encodeInto(node, out, 0);
+  return out;
+}
+
+/**
+ * Encode many nodes (one block's) as views into one buffer: one allocation instead of one
+ * off-heap buffer per node, which the garbage collector would otherwise track one by one.
+ */
+export function encodeSmtNodes(nodes: readonly SmtNode[]): Uint8Array[] {
+  let total = 0;
+  for (const n of nodes) total += encodedSize(n);
+  const buf = new Uint8Array(total);
+  const out: Uint8Array[] = new Array(nodes.length);
+  let at = 0;
+  for (let i = 0; i < nodes.length; i++) {
+    const size = encodeInto(nodes[i]!, buf, at);
+    out[i] = buf.subarray(at, at + size);
+    at += size;
   }
   return out;
 }
 
-/** Decode a stored node; throws `store.corrupt` on a malformed encoding. */
+/**
+ * Decode a stored node (the result shares no memory with `enc`, which may be lmdb-js's
+ * reused read buffer: its `length` property is the value's size, and Buffer#slice would
+ * not copy); throws `store.corrupt` on a malformed encoding.
+ */
 export function decodeSmtNode(enc: Uint8Array): SmtNode {
   const tag = enc[0];
-  if (tag === 0 && enc.length === 65) return { kind: 'leaf', key: enc.slice(1, 33), valueHash: enc.slice(33, 65) };
-  if (tag === 1 && enc.length === 65) return { kind: 'internal', left: enc.slice(1, 33), right: enc.slice(33, 65) };
+  const copy = (from: number, to: number): Uint8Array => Uint8Array.prototype.slice.call(enc, from, to);
+  if (tag === 0 && enc.length === 65) return { kind: 'leaf', key: copy(1, 33), valueHash: copy(33, 65) };
+  if (tag === 1 && enc.length === 65) return { kind: 'internal', left: copy(1, 33), right: copy(33, 65) };
   if (tag === 1 && enc.length === 77) {
-    return { kind: 'internal', left: enc.slice(1, 33), right: enc.slice(33, 65), leftVersion: readVersion(enc, 65), rightVersion: readVersion(enc, 71) };
+    return { kind: 'internal', left: copy(1, 33), right: copy(33, 65), leftVersion: readVersion(enc, 65), rightVersion: readVersion(enc, 71) };
   }
   throw new GovchainError('store.corrupt', 'malformed state-map node in the store');
 }

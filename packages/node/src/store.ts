@@ -20,8 +20,9 @@
  */
 import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statfsSync } from 'node:fs';
-import { equalBytes, fromUtf8, sha256, utf8, GovchainError, type BlockHeader, type JsonValue, type Receipt } from '@govchain/core';
+import { equalBytes, fromUtf8, sha256, utf8, GovchainError, type BlockHeader, type JsonValue, type Receipt, type SmtNode } from '@govchain/core';
 import { migrateStore } from './migrations.js';
+import { decodeSmtNode } from './smt-codec.js';
 
 /** The committed head of the chain. */
 export interface ChainHead {
@@ -69,20 +70,29 @@ export interface BlockWrite {
 }
 
 /** Encode a log node address. */
-export function logNodeKey(level: number, index: number): Buffer {
-  const k = Buffer.allocUnsafe(9);
-  k[0] = level;
-  k.writeBigUInt64BE(BigInt(index), 1);
-  return k;
+export function logNodeKey(level: number, index: number, into: Buffer = Buffer.allocUnsafe(9)): Buffer {
+  into[0] = level;
+  writeU64(into, 1, index);
+  return into;
+}
+
+/** Write a safe integer as 64-bit big-endian (no BigInt: this runs for every stored node). */
+function writeU64(out: Buffer, at: number, n: number): void {
+  out.writeUInt32BE(Math.floor(n / 2 ** 32), at);
+  out.writeUInt32BE(n >>> 0, at + 4);
 }
 
 /** Encode a versioned state-map node address. */
-export function smtNodeKey(version: number, hash: Uint8Array): Buffer {
-  const k = Buffer.allocUnsafe(40);
-  k.writeBigUInt64BE(BigInt(version), 0);
-  k.set(hash, 8);
-  return k;
+export function smtNodeKey(version: number, hash: Uint8Array, into: Buffer = Buffer.allocUnsafe(40)): Buffer {
+  writeU64(into, 0, version);
+  into.set(hash, 8);
+  return into;
 }
+
+// Scratch keys for the hot paths: lmdb-js copies a key into its own buffer at put or get,
+// so one buffer serves every call (all on this thread, none kept).
+const logKeyScratch = Buffer.allocUnsafe(9);
+const smtKeyScratch = Buffer.allocUnsafe(40);
 
 /** The state table key of a module key. */
 export function stateTableKey(module: string, key: string): string {
@@ -238,14 +248,23 @@ export class ChainStore {
 
   /** A complete-subtree hash of the log. */
   logNode(level: number, index: number): Uint8Array | undefined {
-    const b = this.logNodes.getBinary(logNodeKey(level, index));
-    return b === undefined ? undefined : new Uint8Array(b);
+    const b = this.logNodes.getBinaryFast(logNodeKey(level, index, logKeyScratch));
+    // getBinaryFast hands back a reused buffer whose `length` property (not its typed-array
+    // length) is the value's size: copy exactly that many bytes.
+    return b === undefined ? undefined : Uint8Array.prototype.slice.call(b, 0, b.length);
   }
 
   /** A state-map node's encoding, by hash and the version its parent recorded (none: a node from before format 2). */
   smtNode(hash: Uint8Array, version?: number): Uint8Array | undefined {
     const b = version === undefined ? this.smt.getBinary(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinary(smtNodeKey(version, hash));
     return b === undefined ? undefined : new Uint8Array(b);
+  }
+
+  /** A state-map node, decoded (as `decodeSmtNode(smtNode(hash, version))`, without copying the encoding twice). */
+  smtNodeDecoded(hash: Uint8Array, version?: number): SmtNode | undefined {
+    const b = version === undefined ? this.smt.getBinaryFast(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinaryFast(smtNodeKey(version, hash, smtKeyScratch));
+    // getBinaryFast's buffer is reused by the next read: decoding copies what it keeps.
+    return b === undefined ? undefined : decodeSmtNode(b);
   }
 
   /** A module's current state value. */
@@ -288,8 +307,8 @@ export class ChainStore {
         this.txs.put(txid, `${firstLeaf + i} ${w.envelopes[i]}`);
         this.leaves.put(firstLeaf + i, w.leafData[i]!);
       });
-      for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index), n.hash);
-      for (const n of w.smtNodes) this.smtv.put(smtNodeKey(w.head.height, n.hash), n.encoding);
+      for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index, logKeyScratch), n.hash);
+      for (const n of w.smtNodes) this.smtv.put(smtNodeKey(w.head.height, n.hash, smtKeyScratch), n.encoding);
       for (const [k, v] of w.stateWrites) {
         const key = stateDbKey(k);
         // Keep the version being replaced, by hash, so proofs against an older (still
