@@ -210,6 +210,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   // Proposer state.
   let proposing: number | undefined; // height of a cut in flight or awaiting read-back
   let failedAtCutSeq = -1;
+  // When a cut that failed for another reason than a lost race may be tried again (see propose).
+  let retryCutAt = Infinity;
   let timer: ReturnType<typeof setInterval> | undefined;
   const sigSubs: ConsumerMessages[] = [];
 
@@ -352,7 +354,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 
   const propose = async (): Promise<void> => {
-    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined || failedAtCutSeq === lastCutSeq) return;
+    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined) return;
+    if (failedAtCutSeq === lastCutSeq && now() < retryCutAt) return;
     const h = height + 1;
     const n = opts.validators.length;
     const rank = (((selfIndex - (h % n)) % n) + n) % n;
@@ -364,11 +367,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     try {
       await js.publish(names.cut, JSON.stringify(record), { expect: { lastSubjectSequence: lastCutSeq } });
     } catch (e) {
-      // Another proposer won this height (wrong last sequence) or NATS is unreachable:
-      // retry only once the reader has moved on.
+      // Another proposer won this height (wrong last sequence): retry only once the reader
+      // has moved on past the winner's cut. Any other failure (no stream leader while
+      // JetStream elects one after a NATS server died, a timeout) is retried after a pause
+      // even if no cut arrives: every validator may have failed at once, and waiting for a
+      // cut that nobody will append stalled the whole chain for good. Retrying is safe: the
+      // compare-and-set on the last cut sequence lets at most one cut follow `lastCutSeq`.
       failedAtCutSeq = lastCutSeq;
       proposing = undefined;
-      if (!/wrong last sequence/i.test((e as Error).message)) warn('cannot append a cut record', { err: (e as Error).message });
+      const lostRace = /wrong last sequence/i.test((e as Error).message);
+      retryCutAt = lostRace ? Infinity : now() + CUT_RETRY_MS * (1 + rank);
+      if (!lostRace) warn('cannot append a cut record; retrying', { err: (e as Error).message, retryInMs: CUT_RETRY_MS * (1 + rank) });
     }
   };
 
@@ -495,6 +504,9 @@ function watchdog(it: ConsumerMessages, behind: () => Promise<boolean>): { fed()
 }
 
 const STALL_MS = 2500;
+
+/** Pause before a validator retries a cut that NATS refused (times its rotation rank + 1). */
+const CUT_RETRY_MS = 500;
 
 /** Wraps an error of the block handler, so that it is not mistaken for a NATS problem. */
 class HandlerFailed extends Error {
