@@ -149,6 +149,62 @@ test('a validator cut off from NATS: the others commit and certify; healed, it c
   }
 }));
 
+test('a slow validator (250 ms each way to NATS) and a stalled one (SIGSTOP 8 s): the chain goes on; both keep up or catch up and sign', { timeout: 240_000 }, () => withNetworkLogs(net, async () => {
+  const proxies: TcpProxy[] = await Promise.all(net.natsUrls.map((u) => startTcpProxy(Number(new URL(u).port))));
+  try {
+    // Slow link: every byte between validator-4 and NATS arrives 250 ms late. It still takes
+    // submissions (answers are slower), executes every block and signs.
+    await net.stopNode('validator-4');
+    await net.startNode('validator-4', {}, proxies.map((p) => p.url('nats')));
+    for (const p of proxies) p.slow(250);
+    // The link is slow indeed: a commit through validator-4 takes at least its publish round
+    // trip (2 x 250 ms; about 50 ms without the delay).
+    const t0 = Date.now();
+    const one = await fetch(`${net.node('validator-4').url}/v1/txs?wait=commit`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: signedAnchors(CHAIN, 1)[0]!, signal: AbortSignal.timeout(30_000) });
+    assert.equal(one.status, 200);
+    const receipt = (await one.json()) as Receipt;
+    acked.set(receipt.txid, receipt);
+    assert.ok(Date.now() - t0 >= 500, `a commit through the slow validator took ${Date.now() - t0} ms`);
+    record(await load(urls, signedAnchors(CHAIN, 400)));
+    const s = await waitForAgreement(net, ALL, acked.size);
+    await waitFor('validator-4 signing over a slow link', async () => {
+      const cp = await certifiedCheckpoint(net.node('observer-1').url);
+      return cp.size >= s.logSize && cp.signers.includes(`${CHAIN}-validator-4`);
+    }, 120_000);
+
+    // Stalled process (a long GC pause, a swapped-out or overloaded machine): SIGSTOP
+    // validator-3 for 8 s under load. The other three commit and certify meanwhile (3 of 4
+    // is the quorum); resumed, it catches up from the stream and agrees.
+    const stalled = net.node('validator-3');
+    const at = await status('validator-3');
+    process.kill(stalled.child!.pid!, 'SIGSTOP');
+    const stoppedAt = Date.now();
+    down.add('validator-3');
+    try {
+      record(await load(urls, signedAnchors(CHAIN, 300)));
+      const others = ALL.filter((n) => n !== 'validator-3');
+      const s2 = await waitForAgreement(net, others, acked.size);
+      await waitFor('certification while validator-3 is stalled', async () => (await status('observer-1')).certifiedSize === s2.logSize);
+      assert.ok(s2.logSize > at.logSize, 'the chain went on while validator-3 was stalled');
+      await sleep(Math.max(0, stoppedAt + 8000 - Date.now()));
+    } finally {
+      process.kill(stalled.child!.pid!, 'SIGCONT');
+      down.delete('validator-3');
+    }
+    await waitForAgreement(net, ALL, acked.size, 120_000);
+    record(await load(urls, signedAnchors(CHAIN, 50)));
+    const s3 = await waitForAgreement(net, ALL, acked.size);
+    await waitFor('validator-3 signing again after the stall', async () => {
+      const cp = await certifiedCheckpoint(net.node('observer-1').url);
+      return cp.size >= s3.logSize && cp.signers.includes(`${CHAIN}-validator-3`);
+    }, 120_000);
+  } finally {
+    await net.stopNode('validator-4');
+    await net.startNode('validator-4');
+    await Promise.all(proxies.map((p) => p.close()));
+  }
+}));
+
 // Found by the random-kill test below (it timed out on main): when the NATS server leading
 // the ordering stream dies, every validator's cut append fails for the seconds JetStream
 // takes to elect a new leader; validators retried only after a new cut arrived, so nobody
