@@ -9,8 +9,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Receipt } from '@govchain/core';
 import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
-import { connectNats, jetStreamNames, MAX_CLOCK_SKEW_MS } from '@govchain/ordering';
-import { jetstreamManager } from '@nats-io/jetstream';
+import { connectNats, jetStreamNames, MAX_CLOCK_SKEW_MS, parseCut } from '@govchain/ordering';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { tempDir } from './support/chain.js';
 import { certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, withNetworkLogs, type NodeStatus } from './support/network.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
@@ -111,6 +111,39 @@ test('clock skew: a validator 30 s ahead or behind still proposes; beyond MAX_CL
     await waitForAgreement(net, ALL, acked.size);
   });
 });
+
+// Found by the fault suite (a validator ended one leaf short of the others at the same
+// height): a restarted node located its resume position at the first cut record of its
+// height, valid or not. Here an invalid cut (time 10 minutes ahead: every node ignores it)
+// for height H+1 precedes the valid one; validator-3 is restarted at head H+1 and must
+// resume after the valid cut (before the fix it resumed after the invalid one's `to`,
+// re-read block H+1's transaction and then ignored every later cut).
+test('a node restarted at a height whose first cut record is invalid resumes after the valid one', { timeout: 120_000 }, () => withNetworkLogs(net, async () => {
+  record(await load(urls, signedAnchors(CHAIN, 20)));
+  const h = await waitForAgreement(net, ALL, acked.size);
+  const names = jetStreamNames(CHAIN);
+  // Published as validator-1 (only validators may append cut records).
+  const creds = JSON.parse(readFileSync(join(net.node('validator-1').dir, 'nats.json'), 'utf8')) as { user: string; pass: string };
+  const nc = await connectNats(net.natsUrls, creds);
+  try {
+    const admin = await connectNats(net.natsUrls, net.admin);
+    const lastMsg = await (await jetstreamManager(admin, { timeout: 5000 })).streams.getMessage(names.stream, { last_by_subj: names.cut }).finally(() => admin.close());
+    const last = parseCut(lastMsg!.data)!;
+    assert.equal(last.height, h.height);
+    const bogus = { height: h.height + 1, from: last.to, to: last.to, time: new Date(Date.now() + 10 * 60_000).toISOString(), proposer: 'test' };
+    await jetstream(nc).publish(names.cut, JSON.stringify(bogus));
+  } finally {
+    await nc.close();
+  }
+  // One transaction: block H+1, under a valid cut that follows the invalid one.
+  record(await load(urls, signedAnchors(CHAIN, 1)));
+  const h1 = await waitForAgreement(net, ALL, acked.size);
+  assert.equal(h1.height, h.height + 1);
+  await net.stopNode('validator-3');
+  await net.startNode('validator-3');
+  record(await load(urls, signedAnchors(CHAIN, 100)));
+  await waitForAgreement(net, ALL, acked.size);
+}));
 
 test('a validator cut off from NATS: the others commit and certify; healed, it catches up and signs again', { timeout: 240_000 }, () => withNetworkLogs(net, async () => {
   const proxies: TcpProxy[] = await Promise.all(net.natsUrls.map((u) => startTcpProxy(Number(new URL(u).port))));

@@ -231,16 +231,25 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     if (last === null) return first <= 1 ? 0 : undefined;
     const lastRec = parseCut(last.data);
     if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
-    // Scan the cut records (small) for the end of block pos.height.
+    // Scan the cut records (small) for the end of block pos.height, following the valid cuts
+    // only, with the reader's own rule: a stream may hold several cuts for one height (a
+    // proposer whose clock is off by more than MAX_CLOCK_SKEW_MS, say), and resuming after
+    // an invalid one's `to` would make this node's next blocks differ from everyone else's.
+    // An untrimmed stream is followed from its start (block 1 is computed locally, so the
+    // first valid cut is for height 2 from sequence 0); a trimmed one from its first cut.
     const c = await js.consumers.get(names.stream, { filter_subjects: names.cut, deliver_policy: DeliverPolicy.All });
     const it = await c.consume(CONSUME);
-    let found: number | undefined;
+    let valid: { height: number; to: number } | undefined = first <= 1 ? { height: 1, to: 0 } : undefined;
+    let found: number | undefined = valid?.height === pos.height ? valid.to : undefined;
     try {
-      for await (const m of it) {
-        const r = parseCut(m.data);
-        if (r !== undefined && r.height === pos.height) found = r.to;
-        else if (r !== undefined && r.height === pos.height + 1) found = r.from;
-        if (found !== undefined || m.seq >= last.seq) break;
+      if (found === undefined) {
+        for await (const m of it) {
+          const r = parseCut(m.data);
+          if (r !== undefined && valid === undefined && r.height === pos.height + 1) found = r.from;
+          else if (r !== undefined && (valid === undefined || isValidCut(r, m, valid.height, valid.to))) valid = { height: r.height, to: r.to };
+          if (found === undefined && valid?.height === pos.height) found = valid.to;
+          if (found !== undefined || m.seq >= last.seq) break;
+        }
       }
     } finally {
       it.stop();
@@ -264,9 +273,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     lastCutSeq = m.seq;
     const r = parseCut(m.data);
     if (r === undefined || r.height <= height) return true;
-    const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
-    const valid = r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
-    if (!valid) {
+    if (!isValidCut(r, m, height, to)) {
       warn('ignoring an invalid cut record', { seq: m.seq, record: r, height, to });
       return true;
     }
@@ -461,6 +468,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
       await nc.close().catch(() => {});
     },
   };
+}
+
+/**
+ * The one rule every node applies to a cut record read at stream message `m`, given the last
+ * valid block (`height`, ending at stream sequence `to`): the next height, starting where the
+ * last block ended, ending before the cut itself, and its time within MAX_CLOCK_SKEW_MS of the
+ * stream's own timestamp of the message.
+ */
+export function isValidCut(r: CutRecord, m: Pick<JsMsg, 'seq' | 'info'>, height: number, to: number): boolean {
+  const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
+  return r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
 }
 
 /** Parse a cut record; undefined when it is not one. */
