@@ -37,6 +37,13 @@ function record(r: { acked: Map<string, Receipt>; failed: number }): void {
   }
 }
 
+/** Wait until the observer's certified head covers `logSize` and carries `validator`'s signature. */
+const signedBy = (validator: string, logSize: number, what: string): Promise<void> =>
+  waitFor(what, async () => {
+    const cp = await certifiedCheckpoint(net.node('observer-1').url);
+    return cp.size >= logSize && cp.signers.includes(`${CHAIN}-${validator}`);
+  }, 120_000);
+
 /** Lines of a node's log that report an ignored cut record proposed by `proposer`. */
 function ignoredCuts(name: string, proposer: string): number {
   const log = net.node(name).log;
@@ -170,10 +177,7 @@ test('a validator cut off from NATS: the others commit and certify; healed, it c
     down.delete('validator-4');
     const s2 = await waitForAgreement(net, ALL, s.logSize, 120_000);
     record(await load(urls, signedAnchors(CHAIN, 100)));
-    await waitFor('validator-4 signing again', async () => {
-      const cp = await certifiedCheckpoint(net.node('observer-1').url);
-      return cp.size >= s2.logSize + 100 && cp.signers.includes(`${CHAIN}-validator-4`);
-    }, 120_000);
+    await signedBy('validator-4', s2.logSize + 100, 'validator-4 signing again');
   } finally {
     await net.stopNode('validator-4');
     await net.startNode('validator-4');
@@ -200,10 +204,7 @@ test('a slow validator (250 ms each way to NATS) and a stalled one (SIGSTOP 8 s)
     assert.ok(Date.now() - t0 >= 500, `a commit through the slow validator took ${Date.now() - t0} ms`);
     record(await load(urls, signedAnchors(CHAIN, 400)));
     const s = await waitForAgreement(net, ALL, acked.size);
-    await waitFor('validator-4 signing over a slow link', async () => {
-      const cp = await certifiedCheckpoint(net.node('observer-1').url);
-      return cp.size >= s.logSize && cp.signers.includes(`${CHAIN}-validator-4`);
-    }, 120_000);
+    await signedBy('validator-4', s.logSize, 'validator-4 signing over a slow link');
 
     // Stalled process (a long GC pause, a swapped-out or overloaded machine): SIGSTOP
     // validator-3 for 8 s under load. The other three commit and certify meanwhile (3 of 4
@@ -227,10 +228,7 @@ test('a slow validator (250 ms each way to NATS) and a stalled one (SIGSTOP 8 s)
     await waitForAgreement(net, ALL, acked.size, 120_000);
     record(await load(urls, signedAnchors(CHAIN, 50)));
     const s3 = await waitForAgreement(net, ALL, acked.size);
-    await waitFor('validator-3 signing again after the stall', async () => {
-      const cp = await certifiedCheckpoint(net.node('observer-1').url);
-      return cp.size >= s3.logSize && cp.signers.includes(`${CHAIN}-validator-3`);
-    }, 120_000);
+    await signedBy('validator-3', s3.logSize, 'validator-3 signing again after the stall');
   } finally {
     await net.stopNode('validator-4');
     await net.startNode('validator-4');
