@@ -133,6 +133,33 @@ describe('mempool per-signer cap', () => {
   });
 });
 
+describe('mempool total cap', () => {
+  test('past maxPending admitted transactions every signer gets 429 mempool.full; nothing admitted is dropped, and room returns as blocks commit', async () => {
+    const t = demoChain();
+    // Blocks every 1.5 s: submissions stay pending long enough to fill the mempool.
+    const slow = await GovchainNode.open({ dataDir: t.dir, blockIntervalMs: 1500, maxPending: 8, maxPendingPerSigner: 8, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
+    await slow.start();
+    try {
+      const keys = Array.from({ length: 4 }, () => createKey());
+      const sent: string[] = [];
+      for (let i = 0; i < 8; i++) sent.push((await slow.submit(JSON.stringify(anchorTx(keys[i % 4]!)))).txid);
+      // A new signer is refused too: the cap is the node's memory bound, not a share.
+      await assert.rejects(slow.submit(JSON.stringify(anchorTx(createKey()))), (e: any) => e.code === 'mempool.full');
+      await withApp({ node: slow }, async (app) => {
+        const res = await app.inject({ method: 'POST', url: '/v1/txs', payload: JSON.stringify(anchorTx(keys[0]!)), headers: json });
+        assertProblem(res, 429, 'mempool.full');
+        assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After tells the client when to come back');
+      });
+      // Refusal, not eviction: every admitted transaction commits.
+      for (const txid of sent) assert.equal((await slow.waitForCommit(txid, 10_000)).txid, txid);
+      await slow.submit(JSON.stringify(anchorTx(createKey())));
+    } finally {
+      await slow.stop();
+      t.cleanup();
+    }
+  });
+});
+
 describe('CORS and security headers', () => {
   test('by default no cross-origin access: no Access-Control-Allow-Origin, also on preflight', async () => {
     await withApp({ node }, async (app) => {

@@ -3,6 +3,7 @@
  * which drops every forwarded connection and from then on accepts new ones without ever
  * forwarding or answering a byte (a black hole, like a network partition: the client learns
  * only from its own timeouts). `heal()` closes the held connections and forwards again.
+ * `slow(ms)` delays every forwarded chunk by `ms`, each way, in order (a slow link).
  */
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 
@@ -12,6 +13,8 @@ export interface TcpProxy {
   url(scheme: string): string;
   partition(): void;
   heal(): void;
+  /** Delay every forwarded chunk by `ms` in each direction (0: no delay). */
+  slow(ms: number): void;
   close(): Promise<void>;
 }
 
@@ -20,6 +23,19 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
   const pairs = new Set<[Socket, Socket]>();
   const held = new Set<Socket>();
   let cut = false;
+  let delayMs = 0;
+  /** Forward `from` to `to`, each chunk `delayMs` later but never before the previous one. */
+  const forward = (from: Socket, to: Socket): void => {
+    let last = 0;
+    from.on('data', (chunk: Buffer) => {
+      if (delayMs === 0 && last <= Date.now()) {
+        to.write(chunk);
+        return;
+      }
+      last = Math.max(Date.now() + delayMs, last);
+      setTimeout(() => to.writable && to.write(chunk), last - Date.now());
+    });
+  };
   const server: Server = createServer((client) => {
     client.on('error', () => {});
     if (cut) {
@@ -40,8 +56,8 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
     };
     client.on('close', drop);
     upstream.on('close', drop);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    forward(client, upstream);
+    forward(upstream, client);
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   const port = (server.address() as { port: number }).port;
@@ -56,13 +72,16 @@ export async function startTcpProxy(targetPort: number): Promise<TcpProxy> {
         pairs.delete([client, upstream]);
         client.removeAllListeners('close');
         upstream.removeAllListeners('close');
-        client.unpipe(upstream);
-        upstream.unpipe(client);
+        client.removeAllListeners('data');
+        upstream.removeAllListeners('data');
         upstream.destroy();
         client.pause();
         held.add(client);
       }
       pairs.clear();
+    },
+    slow(ms) {
+      delayMs = ms;
     },
     heal() {
       cut = false;

@@ -28,6 +28,7 @@ const STATUS_BY_CODE: Record<string, number> = {
   'request.too_large': 413,
   'request.unsupported_media_type': 415,
   'node.halted': 503,
+  'store.disk_full': 503,
   'node.stopping': 503,
   'ordering.unavailable': 503,
   'internal.error': 500,

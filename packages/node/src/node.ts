@@ -163,6 +163,8 @@ export class GovchainNode {
   private durable: Promise<void> = Promise.resolve();
   private readonly pending: PendingBlocks;
   private fault: Error | undefined;
+  /** Set while a block write waits for disk space (`commitWhenSpace`): not ready, writes refused. */
+  private diskFull: GovchainError | undefined;
   private stopped = false;
   private started = false;
   private certifiedSize: number | undefined;
@@ -291,12 +293,12 @@ export class GovchainNode {
 
   /** Why the node stopped committing, if it did. */
   faultReason(): string | undefined {
-    return this.fault?.message;
+    return this.fault?.message ?? this.diskFull?.message;
   }
 
   /** True when the node commits blocks and serves certified data. */
   isReady(): boolean {
-    return this.started && !this.stopped && this.fault === undefined;
+    return this.started && !this.stopped && this.fault === undefined && this.diskFull === undefined;
   }
 
   /**
@@ -306,6 +308,7 @@ export class GovchainNode {
   async submit(text: string, opts: SubmitOptions = {}): Promise<{ txid: string }> {
     if (this.stopped) throw new GovchainError('node.stopping', 'the node is stopping');
     if (this.fault !== undefined) throw new GovchainError('node.halted', `the node has halted: ${this.fault.message}`);
+    if (this.diskFull !== undefined) throw new GovchainError('store.disk_full', `the node accepts no transactions until it can write blocks again: ${this.diskFull.message}`);
     if (this.admitted.size >= this.maxPending) {
       this.metrics.txSubmitted.inc({ result: 'mempool.full' });
       throw new GovchainError('mempool.full', `too many pending transactions (${this.maxPending}); retry later`);
@@ -476,7 +479,7 @@ export class GovchainNode {
     if (this.fault !== undefined) return;
     try {
       const t1 = performance.now();
-      await this.store.commitBlock(write);
+      await this.commitWhenSpace(write);
       this.pending.shift();
       if (write.certifiedSize !== undefined) this.certifiedSize = write.certifiedSize;
       const t2 = performance.now();
@@ -511,6 +514,36 @@ export class GovchainNode {
       } satisfies CommitEvent);
     } catch (e) {
       this.halt(e as Error, block.height);
+    }
+  }
+
+  /**
+   * Write a block. While the disk of the data folder is full, retry (backoff 250 ms doubling
+   * to 5 s) instead of halting: the block, and the few executed after it (`pending`, at most
+   * MAX_PENDING_BLOCKS), wait in memory, nothing of them is acknowledged, the node is not
+   * ready and refuses new transactions, and it commits again by itself once space is freed.
+   * A failed LMDB commit leaves nothing on disk, so writing the same block again commits it
+   * exactly once. Any other storage failure, or a stop, ends the wait (the caller halts).
+   */
+  private async commitWhenSpace(write: BlockWrite): Promise<void> {
+    for (let delay = 250; ; delay = Math.min(2 * delay, 5000)) {
+      try {
+        await this.store.commitBlock(write);
+        break;
+      } catch (e) {
+        if (this.stopped || !(e instanceof GovchainError && e.code === 'store.disk_full')) throw e;
+        if (this.diskFull === undefined) {
+          this.metrics.ready.set(0);
+          this.log.error({ err: e, height: write.head.height }, 'the disk of the data folder is full; retrying the block write until space is freed (not ready meanwhile)');
+        }
+        this.diskFull = e;
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+    if (this.diskFull !== undefined) {
+      this.diskFull = undefined;
+      if (this.fault === undefined && !this.stopped) this.metrics.ready.set(1);
+      this.log.warn({ height: write.head.height }, 'disk space is back: the block is written and the node commits again');
     }
   }
 

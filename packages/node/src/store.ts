@@ -114,7 +114,7 @@ export async function storeWriteError(e: unknown, what: string, path?: string): 
   const message = (cause as Error | undefined)?.message ?? String(cause);
   // On some file systems (tmpfs) a write that runs out of space surfaces as EIO: ask the disk.
   if (isDiskFull(cause) || (path !== undefined && freeBytes(path) < 1024 * 1024)) {
-    return new GovchainError('store.disk_full', `cannot write ${what}: the disk of the data folder is full (${message}); nothing after the last committed block was kept. Free space, then restart the node`, { cause });
+    return new GovchainError('store.disk_full', `cannot write ${what}: the disk of the data folder is full (${message}); nothing after the last committed block was kept. Free space: the node retries the write and resumes by itself`, { cause });
   }
   return new GovchainError('store.write_failed', `cannot write ${what}: ${message}`, { cause });
 }

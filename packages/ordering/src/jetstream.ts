@@ -210,6 +210,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   // Proposer state.
   let proposing: number | undefined; // height of a cut in flight or awaiting read-back
   let failedAtCutSeq = -1;
+  // When a cut that failed for another reason than a lost race may be tried again (see propose).
+  let retryCutAt = Infinity;
   let timer: ReturnType<typeof setInterval> | undefined;
   const sigSubs: ConsumerMessages[] = [];
 
@@ -229,16 +231,25 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     if (last === null) return first <= 1 ? 0 : undefined;
     const lastRec = parseCut(last.data);
     if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
-    // Scan the cut records (small) for the end of block pos.height.
+    // Scan the cut records (small) for the end of block pos.height, following the valid cuts
+    // only, with the reader's own rule: a stream may hold several cuts for one height (a
+    // proposer whose clock is off by more than MAX_CLOCK_SKEW_MS, say), and resuming after
+    // an invalid one's `to` would make this node's next blocks differ from everyone else's.
+    // An untrimmed stream is followed from its start (block 1 is computed locally, so the
+    // first valid cut is for height 2 from sequence 0); a trimmed one from its first cut.
     const c = await js.consumers.get(names.stream, { filter_subjects: names.cut, deliver_policy: DeliverPolicy.All });
     const it = await c.consume(CONSUME);
-    let found: number | undefined;
+    let valid: { height: number; to: number } | undefined = first <= 1 ? { height: 1, to: 0 } : undefined;
+    let found: number | undefined = valid?.height === pos.height ? valid.to : undefined;
     try {
-      for await (const m of it) {
-        const r = parseCut(m.data);
-        if (r !== undefined && r.height === pos.height) found = r.to;
-        else if (r !== undefined && r.height === pos.height + 1) found = r.from;
-        if (found !== undefined || m.seq >= last.seq) break;
+      if (found === undefined) {
+        for await (const m of it) {
+          const r = parseCut(m.data);
+          if (r !== undefined && valid === undefined && r.height === pos.height + 1) found = r.from;
+          else if (r !== undefined && (valid === undefined || isValidCut(r, m, valid.height, valid.to))) valid = { height: r.height, to: r.to };
+          if (found === undefined && valid?.height === pos.height) found = valid.to;
+          if (found !== undefined || m.seq >= last.seq) break;
+        }
       }
     } finally {
       it.stop();
@@ -262,9 +273,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     lastCutSeq = m.seq;
     const r = parseCut(m.data);
     if (r === undefined || r.height <= height) return true;
-    const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
-    const valid = r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
-    if (!valid) {
+    if (!isValidCut(r, m, height, to)) {
       warn('ignoring an invalid cut record', { seq: m.seq, record: r, height, to });
       return true;
     }
@@ -352,7 +361,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 
   const propose = async (): Promise<void> => {
-    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined || failedAtCutSeq === lastCutSeq) return;
+    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined) return;
+    if (failedAtCutSeq === lastCutSeq && now() < retryCutAt) return;
     const h = height + 1;
     const n = opts.validators.length;
     const rank = (((selfIndex - (h % n)) % n) + n) % n;
@@ -364,11 +374,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     try {
       await js.publish(names.cut, JSON.stringify(record), { expect: { lastSubjectSequence: lastCutSeq } });
     } catch (e) {
-      // Another proposer won this height (wrong last sequence) or NATS is unreachable:
-      // retry only once the reader has moved on.
+      // Another proposer won this height (wrong last sequence): retry only once the reader
+      // has moved on past the winner's cut. Any other failure (no stream leader while
+      // JetStream elects one after a NATS server died, a timeout) is retried after a pause
+      // even if no cut arrives: every validator may have failed at once, and waiting for a
+      // cut that nobody will append stalled the whole chain for good. Retrying is safe: the
+      // compare-and-set on the last cut sequence lets at most one cut follow `lastCutSeq`.
       failedAtCutSeq = lastCutSeq;
       proposing = undefined;
-      if (!/wrong last sequence/i.test((e as Error).message)) warn('cannot append a cut record', { err: (e as Error).message });
+      const lostRace = /wrong last sequence/i.test((e as Error).message);
+      retryCutAt = lostRace ? Infinity : now() + CUT_RETRY_MS * (1 + rank);
+      if (!lostRace) warn('cannot append a cut record; retrying', { err: (e as Error).message, retryInMs: CUT_RETRY_MS * (1 + rank) });
     }
   };
 
@@ -454,6 +470,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 }
 
+/**
+ * The one rule every node applies to a cut record read at stream message `m`, given the last
+ * valid block (`height`, ending at stream sequence `to`): the next height, starting where the
+ * last block ended, ending before the cut itself, and its time within MAX_CLOCK_SKEW_MS of the
+ * stream's own timestamp of the message.
+ */
+export function isValidCut(r: CutRecord, m: Pick<JsMsg, 'seq' | 'info'>, height: number, to: number): boolean {
+  const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
+  return r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
+}
+
 /** Parse a cut record; undefined when it is not one. */
 export function parseCut(data: Uint8Array): CutRecord | undefined {
   try {
@@ -495,6 +522,9 @@ function watchdog(it: ConsumerMessages, behind: () => Promise<boolean>): { fed()
 }
 
 const STALL_MS = 2500;
+
+/** Pause before a validator retries a cut that NATS refused (times its rotation rank + 1). */
+const CUT_RETRY_MS = 500;
 
 /** Wraps an error of the block handler, so that it is not mistaken for a NATS problem. */
 class HandlerFailed extends Error {

@@ -76,9 +76,10 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
       if (!Number.isInteger(blockIntervalMs) || blockIntervalMs < 1) throw new UsageError('--block-interval must be a positive integer');
       const anchorSeconds = Number(opts.anchorInterval);
       if (!(anchorSeconds > 0)) throw new UsageError('--anchor-interval must be a positive number of seconds');
-      // A failed LMDB commit (a full disk) halts the node through commitBlock; lmdb-js also
-      // rejects promises of that batch nobody holds. Those must not kill the process: it stays
-      // up, not ready, and says why on /readyz (docs/faults.md). Anything else still crashes.
+      // A failed LMDB commit (a full disk: retried until space returns; anything else: the node
+      // halts) surfaces through commitBlock; lmdb-js also rejects promises of that batch nobody
+      // holds. Those must not kill the process: it stays up, not ready while it cannot write, and
+      // says why on /readyz (docs/faults.md). Anything else still crashes.
       process.on('unhandledRejection', (e) => {
         if (!isStoreCommitFailure(e)) throw e;
         process.stderr.write(`${JSON.stringify({ level: 40, time: Date.now(), msg: 'a storage write failed; the node has stopped committing (see /readyz)', err: (e as Error).message })}\n`);
