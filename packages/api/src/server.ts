@@ -198,6 +198,25 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
     });
   }
   const signerLimit = limits === undefined ? undefined : createSignerRateLimiter({ max: limits.perSigner, windowMs: limits.windowMs });
+  // The same per-IP counter, taken once more per extra envelope of a batch (POST /v1/txs/batch).
+  const ipLimit = limits === undefined ? undefined : app.createRateLimit();
+  const takeIpUnits =
+    ipLimit === undefined
+      ? undefined
+      : async (req: FastifyRequest, n: number): Promise<{ allowed: number; retryAfterSeconds: number }> => {
+          let allowed = 0;
+          let retryAfterSeconds = 1;
+          for (let i = 0; i < n; i++) {
+            const r = await ipLimit(req);
+            if (r.isAllowed) return { allowed: n, retryAfterSeconds: 0 }; // allow-listed address
+            if (r.isExceeded) {
+              retryAfterSeconds = Math.max(1, r.ttlInSeconds);
+              break;
+            }
+            allowed++;
+          }
+          return { allowed, retryAfterSeconds };
+        };
 
   await app.register(swagger, {
     openapi: {
@@ -239,6 +258,7 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
   await app.register(coreRoutes, {
     node,
     requestTimeoutMs: timeouts.requestMs,
+    ...(takeIpUnits === undefined ? {} : { takeIpUnits }),
     ...(signerLimit === undefined
       ? {}
       : {
