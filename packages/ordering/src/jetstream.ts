@@ -199,6 +199,8 @@ export function decodeTxBatch(body: string, count: number): OrderedTx[] | undefi
 
 /** Publishes in flight at once; what is submitted meanwhile waits and leaves as one batch. */
 const MAX_PUBLISHES_IN_FLIGHT = 4;
+/** Longest wait for a publish's settlement before its in-flight slot is freed (the client's own timeout is 10 s). */
+const PUBLISH_GUARD_MS = 15_000;
 /** Largest batch message body, well under NATS's default max_payload of 1 MB. */
 const MAX_BATCH_BYTES = 512 * 1024;
 
@@ -415,10 +417,19 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
       const batch = outgoing.slice(0, n);
       outgoing = outgoing.slice(n);
       inFlight++;
-      const sent =
+      const published =
         batch.length === 1
           ? js.publish(names.tx, batch[0]!.tx.envelope, { msgID: batch[0]!.tx.txid })
           : js.publish(names.tx, encodeTxBatch(batch.map((b) => b.tx)), { headers: batchHeaders(batch.length) });
+      // The client times a publish out after 10 s; should an answer never come at all (a
+      // connection lost mid-request), the slot is freed anyway so later submissions flow.
+      let guard: ReturnType<typeof setTimeout> | undefined;
+      const sent = Promise.race([
+        published,
+        new Promise<never>((_, reject) => {
+          guard = setTimeout(() => reject(new Error('no acknowledgement from JetStream within 15 s')), PUBLISH_GUARD_MS);
+        }),
+      ]).finally(() => clearTimeout(guard));
       sent.then(
         () => batch.forEach((b) => b.resolve()),
         (e: unknown) => batch.forEach((b) => b.reject(e)),
