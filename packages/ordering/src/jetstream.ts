@@ -197,6 +197,8 @@ export function decodeTxBatch(body: string, count: number): OrderedTx[] | undefi
   return txs;
 }
 
+/** Pause before proposing again after a cut append failed for another reason than a lost race. */
+const CUT_RETRY_MS = 1000;
 /** Publishes in flight at once; what is submitted meanwhile waits and leaves as one batch. */
 const MAX_PUBLISHES_IN_FLIGHT = 4;
 /** Longest wait for a publish's settlement before its in-flight slot is freed (the client's own timeout is 10 s). */
@@ -249,6 +251,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   // Proposer state.
   let proposing: number | undefined; // height of a cut in flight or awaiting read-back
   let failedAtCutSeq = -1;
+  let retryCutAt = 0; // after a failed (not lost) cut append: no new attempt before this time
   let timer: ReturnType<typeof setInterval> | undefined;
   const sigSubs: ConsumerMessages[] = [];
 
@@ -441,7 +444,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 
   const propose = async (): Promise<void> => {
-    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined || failedAtCutSeq === lastCutSeq) return;
+    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined || failedAtCutSeq === lastCutSeq || now() < retryCutAt) return;
     const h = height + 1;
     const n = opts.validators.length;
     const rank = (((selfIndex - (h % n)) % n) + n) % n;
@@ -460,11 +463,17 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     try {
       await js.publish(names.cut, JSON.stringify(record), { expect: { lastSubjectSequence: lastCutSeq } });
     } catch (e) {
-      // Another proposer won this height (wrong last sequence) or NATS is unreachable:
-      // retry only once the reader has moved on.
-      failedAtCutSeq = lastCutSeq;
       proposing = undefined;
-      if (!/wrong last sequence/i.test((e as Error).message)) warn('cannot append a cut record', { err: (e as Error).message });
+      if (/wrong last sequence/i.test((e as Error).message)) {
+        // Another proposer won this height: retry only once the reader has moved on.
+        failedAtCutSeq = lastCutSeq;
+        return;
+      }
+      // NATS unreachable or the stream leader being elected: retry after a pause. (Waiting
+      // for the reader to move on, as after a lost race, never ends when every validator's
+      // attempt failed in the same outage: found by the NATS-server SIGKILL test.)
+      retryCutAt = now() + CUT_RETRY_MS;
+      warn('cannot append a cut record', { err: (e as Error).message });
     }
   };
 
