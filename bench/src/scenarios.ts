@@ -262,16 +262,26 @@ export const http: Scenario = {
     const load = await runLoad(url, file, 64, 'fire');
     while (committed < load.accepted && performance.now() - t0 < 120_000) await new Promise((r) => setTimeout(r, 10));
     const elapsed = (performance.now() - t0) / 1000;
-    // The same load through POST /v1/txs/batch, BATCH envelopes per request, fewer connections.
-    const BATCH = 100;
-    writeFileSync(file, JSON.stringify(await presign('bench', count)));
     const singleCommitted = committed;
-    const t1 = performance.now();
-    const batched = await runLoad(url, file, 8, `batch:${BATCH}`);
-    while (committed - singleCommitted < batched.accepted && performance.now() - t1 < 120_000) await new Promise((r) => setTimeout(r, 10));
-    const batchedElapsed = (performance.now() - t1) / 1000;
-    const batchedCommitted = committed - singleCommitted;
     unsub();
+    // The same load through POST /v1/txs/batch, BATCH envelopes per request, fewer
+    // connections, on a fresh node of its own (as large a chain as the run above started on).
+    const BATCH = 100;
+    const b = await freshNode();
+    const bApp = await createApiServer({ node: b.node, rateLimit: false });
+    await bApp.listen({ host: '127.0.0.1', port: 0 });
+    const bFile = join(b.dir, 'envelopes.json');
+    writeFileSync(bFile, JSON.stringify(await presign('bench', count)));
+    let batchedCommitted = 0;
+    const bUnsub = b.node.onCommit((e) => (batchedCommitted += e.receipts.length));
+    const t1 = performance.now();
+    const batched = await runLoad(`http://127.0.0.1:${(bApp.server.address() as { port: number }).port}`, bFile, 8, `batch:${BATCH}`);
+    while (batchedCommitted < batched.accepted && performance.now() - t1 < 120_000) await new Promise((r) => setTimeout(r, 10));
+    const batchedElapsed = (performance.now() - t1) / 1000;
+    bUnsub();
+    await bApp.close();
+    await b.node.stop();
+    rmSync(b.dir, { recursive: true, force: true });
     const rate = quick ? 1000 : 2000;
     const lt = await presign('bench', rate * (quick ? 3 : 10));
     writeFileSync(file, JSON.stringify(lt));
@@ -295,7 +305,7 @@ export const http: Scenario = {
         unit: 'tx/s',
         samples: [batchedCommitted / batchedElapsed],
         better: 'higher',
-        conditions: `${batchedCommitted.toLocaleString('en')} envelopes in POST /v1/txs/batch requests of ${BATCH} (notary mix) from a separate process, 8 keep-alive connections, ${batched.errors} refused, all committed durably (same node, after the single-envelope run)`,
+        conditions: `${batchedCommitted.toLocaleString('en')} envelopes in POST /v1/txs/batch requests of ${BATCH} (notary mix) from a separate process, 8 keep-alive connections, ${batched.errors} refused, all committed durably (a fresh node, as for the single-envelope row)`,
       },
       { id: 'latency.p50', name: 'commit latency p50', unit: 'ms', samples: [percentile(sorted, 50)], better: 'lower', conditions: `POST /v1/txs?wait=commit at a steady ${rate} tx/s, ${sorted.length} transactions, block interval 200 ms` },
       { id: 'latency.p99', name: 'commit latency p99', unit: 'ms', samples: [percentile(sorted, 99)], better: 'lower', conditions: 'same run' },
