@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
-import { jetstream } from '@nats-io/jetstream';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { formatCheckpoint, formatSignedNote, signCheckpoint, type Receipt } from '@govchain/core';
 import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
 import { readKeyFile } from '@govchain/node';
@@ -58,6 +58,42 @@ test('4 validators and an observer agree on every root after load sent to differ
   }
   // Signatures that arrive after the quorum are added to the stored note.
   await waitFor('all 4 signatures on the head checkpoint', async () => (await certifiedCheckpoint(net.node('observer-1').url)).signers.length === 4);
+}));
+
+test('batched submissions travel as batch messages; a txid sent to two validators commits once, and every node agrees', { timeout: 180_000 }, () => withNetworkLogs(net, async () => {
+  const envelopes = signedAnchors(CHAIN, 600);
+  const first = envelopes.slice(0, 300);
+  const second = [...envelopes.slice(250, 300), ...envelopes.slice(300)]; // 50 also sent to validator-1
+  const admin = await connect({ servers: net.natsUrls, ...net.admin, reconnect: false });
+  try {
+    const jsm = await jetstreamManager(admin, { timeout: 5000 });
+    const lastSeq = async (): Promise<number> => (await jsm.streams.info(jetStreamNames(CHAIN).stream)).state.last_seq;
+    const seq0 = await lastSeq();
+    const before = (await status('observer-1')).logSize;
+    const post = async (name: string, batch: string[]): Promise<any> => {
+      const res = await fetch(`${net.node(name).url}/v1/txs/batch?wait=commit&timeout=60000`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: `[${batch.join(',')}]` });
+      assert.equal(res.status, 200, `${name}: ${res.status}`);
+      return res.json();
+    };
+    const [a, b] = await Promise.all([post('validator-1', first), post('validator-2', second)]);
+    const receipts = new Map<string, Receipt>();
+    for (const r of [...a.results, ...b.results]) {
+      assert.equal(r.accepted, true, JSON.stringify(r.problem));
+      assert.equal(r.receipt.status, 'ok');
+      const seen = receipts.get(r.txid);
+      if (seen !== undefined) assert.deepEqual(r.receipt, seen, 'one txid, two receipts');
+      receipts.set(r.txid, r.receipt);
+    }
+    assert.equal(receipts.size, 600);
+    record({ acked: receipts });
+    const s = await waitForAgreement(net, ALL, before + 600);
+    assert.equal(s.logSize, before + 600, 'each txid executed once');
+    // 650 admissions (and the cuts of their blocks) took far fewer stream messages.
+    const messages = (await lastSeq()) - seq0;
+    assert.ok(messages < 300, `${messages} stream messages for 650 admissions`);
+  } finally {
+    await admin.close().catch(() => {});
+  }
 }));
 
 test('only member nodes may publish, each only what its role allows', { timeout: 30_000 }, () => withNetworkLogs(net, async () => {

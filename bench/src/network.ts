@@ -2,7 +2,8 @@
  * The 4-validator network figure: a local network (3 nats-server JetStream servers, R3
  * streams; 4 validator processes and 1 observer on this one machine), pre-signed notary
  * transactions POSTed over HTTP to the validators by separate load-generator processes.
- *   - throughput: fire-and-forget submissions (202) until the observer has committed all;
+ *   - throughput: fire-and-forget submissions (202) in POST /v1/txs/batch requests of BATCH
+ *     envelopes, until the observer has committed all;
  *   - commit latency p50/p99: wait=commit submissions at a steady rate;
  *   - checkpoint certification latency: from a block durable on a node to its checkpoint
  *     being certified by a quorum there (govchain_checkpoint_certify_seconds, mean and p99
@@ -21,6 +22,9 @@ import { presign } from './sign.js';
 process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
 process.env.GOVCHAIN_RATE_LIMIT_SIGNER = '0';
 
+/** Envelopes per POST /v1/txs/batch request of the throughput run. */
+export const BATCH = 100;
+
 /** Figures of one run. */
 export interface NetworkBenchResult {
   validators: number;
@@ -34,7 +38,7 @@ export interface NetworkBenchResult {
 }
 
 /** Run the HTTP load generator (http-load.ts) in its own process over `file`'s envelopes. */
-export function load(url: string, file: string, connections: number, mode: 'fire' | 'commit', rate?: number): Promise<{ accepted: number; errors: number; seconds: number; latenciesMs?: number[] }> {
+export function load(url: string, file: string, connections: number, mode: 'fire' | 'commit' | `batch:${number}`, rate?: number): Promise<{ accepted: number; errors: number; seconds: number; latenciesMs?: number[] }> {
   return new Promise((resolve, reject) => {
     const args = [new URL('./http-load.js', import.meta.url).pathname, url, file, String(connections), mode, ...(rate === undefined ? [] : [String(rate)])];
     const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -69,7 +73,7 @@ export async function benchNetwork(opts: { transactions?: number; latencyTransac
     });
     const status = async (): Promise<{ logSize: number }> => (await fetch(`${observer.url}/v1/status`)).json() as Promise<{ logSize: number }>;
     const t0 = performance.now();
-    const fired = await Promise.all(validators.map((v, i) => load(v.url, files[i]!, 32, 'fire')));
+    const fired = await Promise.all(validators.map((v, i) => load(v.url, files[i]!, 4, `batch:${BATCH}`)));
     const accepted = fired.reduce((a, r) => a + r.accepted, 0);
     while ((await status()).logSize < accepted) await new Promise((r) => setTimeout(r, 50));
     const seconds = (performance.now() - t0) / 1000;

@@ -93,6 +93,9 @@ export interface VerifierPool {
   close(): Promise<void>;
 }
 
+/** Most unanswered batches per verifier worker (one being checked, one waiting). */
+const MAX_BATCHES_OUT = 2;
+
 /** Create a verifier pool. */
 export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   const count = opts.workers ?? availableParallelism();
@@ -113,14 +116,22 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   });
   const waiting = new Map<number, (r: VerifyResult) => void>();
   const inflight = workers.map(() => 0);
+  // Batches posted to each worker and not answered yet. A worker gets at most
+  // MAX_BATCHES_OUT; what arrives meanwhile waits and leaves as one larger batch when a
+  // batch comes back. Under load (one HTTP request per envelope) this turns hundreds of
+  // one-envelope messages into a few large ones: each postMessage costs about as much as
+  // the checks of a dozen envelopes.
+  const batchesOut = workers.map(() => 0);
   for (const [i, w] of workers.entries()) {
     w.on('message', (results: VerifyResult[]) => {
       inflight[i]! -= results.length;
+      batchesOut[i]!--;
       for (const r of results) {
         const resolve = waiting.get(r.id);
         waiting.delete(r.id);
         resolve?.(r);
       }
+      if (queue.length > 0 && !scheduled) flush();
     });
     w.on('error', (e) => {
       for (const resolve of waiting.values()) resolve({ id: -1, ok: false, code: 'internal.verifier', message: `verifier thread failed: ${e.message}`, field: undefined });
@@ -133,11 +144,13 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   const flush = (): void => {
     scheduled = false;
     while (queue.length > 0) {
+      let best = 0;
+      for (let i = 1; i < workers.length; i++) if (batchesOut[i]! < batchesOut[best]! || (batchesOut[i] === batchesOut[best] && inflight[i]! < inflight[best]!)) best = i;
+      if (batchesOut[best]! >= MAX_BATCHES_OUT) return; // every worker is busy: sent when one answers
       const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
       queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
-      let best = 0;
-      for (let i = 1; i < workers.length; i++) if (inflight[i]! < inflight[best]!) best = i;
       inflight[best]! += batch.length;
+      batchesOut[best]!++;
       workers[best]!.postMessage(batch);
     }
   };

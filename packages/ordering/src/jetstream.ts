@@ -4,8 +4,12 @@
  * only decides how every node reads the same blocks out of it.
  *
  * The ordering stream holds two subjects:
- *   govchain.<chain>.tx    one message per transaction (the canonical envelope), published
- *                          with Nats-Msg-Id = txid so the stream drops duplicates;
+ *   govchain.<chain>.tx    transactions: a message holds one canonical envelope, published
+ *                          with Nats-Msg-Id = txid so the stream drops duplicates, or (header
+ *                          `Govchain-Txs: <n>`) a batch of n, one `<txid> <envelope>` line
+ *                          each, published together by one node (one publish and one ack for
+ *                          many admissions; duplicates are then dropped by execution, which
+ *                          runs a txid once, ever);
  *   govchain.<chain>.cut   cut records `{"height","from","to","time","proposer"}`: block
  *                          `height` holds the tx messages with stream sequence in (from, to].
  * A cut is appended with `Nats-Expected-Last-Subject-Sequence` = the sequence of the last
@@ -25,7 +29,7 @@
  * Checkpoint signatures travel on a second stream (govchain.<chain>.sig.<validator>), so
  * that NATS permissions can let each validator publish under its own name only.
  */
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   DeliverPolicy,
   jetstream,
@@ -142,6 +146,12 @@ export interface JetStreamOrdererOptions {
   /** Most transactions waiting to be cut (default 100,000); further submissions are refused. */
   maxPending?: number;
   /**
+   * Most transactions per published message (default 256): submissions that arrive while
+   * earlier publishes await their acks leave together. 1 publishes one message per
+   * transaction, readable by releases before batch messages (docs/network.md).
+   */
+  maxPublishBatch?: number;
+  /**
    * Called when the stream no longer holds what follows `from` (trimmed by max-msgs or
    * max-age): the node must obtain those blocks elsewhere (peers) and resolve with its new
    * position. Without it, the orderer stops with an error.
@@ -167,11 +177,40 @@ interface Buffered extends OrderedTx {
   seq: number;
 }
 
+/** Header of a batch message: the number of `<txid> <envelope>` lines of its body. */
+export const BATCH_HEADER = 'Govchain-Txs';
+
+/** Body of a batch message: one `<txid> <envelope>` line per transaction (canonical JSON has no raw newline). */
+export function encodeTxBatch(txs: readonly OrderedTx[]): string {
+  return txs.map((t) => `${t.txid} ${t.envelope}`).join('\n');
+}
+
+/** The transactions of a batch message; undefined when the body does not hold exactly `count` well-formed lines. */
+export function decodeTxBatch(body: string, count: number): OrderedTx[] | undefined {
+  const lines = body.split('\n');
+  if (!Number.isSafeInteger(count) || count < 1 || lines.length !== count) return undefined;
+  const txs: OrderedTx[] = [];
+  for (const line of lines) {
+    if (line.length < 66 || line.charCodeAt(64) !== 32) return undefined;
+    txs.push({ txid: line.slice(0, 64), envelope: line.slice(65) });
+  }
+  return txs;
+}
+
+/** Publishes in flight at once; what is submitted meanwhile waits and leaves as one batch. */
+const MAX_PUBLISHES_IN_FLIGHT = 4;
+/** Longest wait for a publish's settlement before its in-flight slot is freed (the client's own timeout is 10 s). */
+const PUBLISH_GUARD_MS = 15_000;
+/** Largest batch message body, well under NATS's default max_payload of 1 MB. */
+const MAX_BATCH_BYTES = 512 * 1024;
+
 /** The JetStream orderer; also the signature channel of the node. */
 export type JetStreamOrderer = Orderer & SignatureChannel & { readonly connection: NatsConnection };
 
 /** Connect and create a JetStream orderer (the streams must exist). */
 export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Promise<JetStreamOrderer> {
+  const maxPublishBatch = opts.maxPublishBatch ?? 256;
+  if (!Number.isSafeInteger(maxPublishBatch) || maxPublishBatch < 1) throw new RangeError(`maxPublishBatch: expected a positive integer, got ${opts.maxPublishBatch}`);
   const names = jetStreamNames(opts.chainId);
   const warn = opts.warn ?? ((m: string, d?: object) => console.error(m, d ?? ''));
   const nc = await connectNats(opts.servers, opts, `govchain ${opts.self ?? 'observer'}`);
@@ -265,7 +304,14 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     if (m.subject === names.tx) {
       if (m.seq > to) {
         if (buffer.length === 0) firstPendingAt = now();
-        buffer.push({ seq: m.seq, txid: m.headers?.get('Nats-Msg-Id') ?? '', envelope: m.string() });
+        const count = m.headers?.get(BATCH_HEADER);
+        if (count === undefined || count === '') buffer.push({ seq: m.seq, txid: m.headers?.get('Nats-Msg-Id') ?? '', envelope: m.string() });
+        else {
+          // Every node applies the same rule: a malformed batch orders nothing.
+          const txs = decodeTxBatch(m.string(), Number(count));
+          if (txs === undefined) warn('ignoring a malformed transaction batch', { seq: m.seq });
+          else for (const t of txs) buffer.push({ seq: m.seq, txid: t.txid, envelope: t.envelope });
+        }
       }
       return true;
     }
@@ -360,6 +406,49 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     }
   };
 
+  // Publishing: submissions queue in `outgoing`; at most MAX_PUBLISHES_IN_FLIGHT messages
+  // await their acks, each carrying what queued meanwhile (up to maxPublishBatch), so a
+  // busy node sends few large messages and an idle one sends each transaction at once.
+  let outgoing: Array<{ tx: OrderedTx; resolve: () => void; reject: (e: unknown) => void }> = [];
+  let inFlight = 0;
+  let publishScheduled = false;
+  const publishSoon = (): void => {
+    if (publishScheduled) return;
+    publishScheduled = true;
+    setImmediate(publishQueued);
+  };
+  const publishQueued = (): void => {
+    publishScheduled = false;
+    while (outgoing.length > 0 && inFlight < MAX_PUBLISHES_IN_FLIGHT) {
+      let n = 0;
+      let bytes = 0;
+      while (n < outgoing.length && n < maxPublishBatch && (n === 0 || bytes + outgoing[n]!.tx.envelope.length + 66 <= MAX_BATCH_BYTES)) bytes += outgoing[n++]!.tx.envelope.length + 66;
+      const batch = outgoing.slice(0, n);
+      outgoing = outgoing.slice(n);
+      inFlight++;
+      const published =
+        batch.length === 1
+          ? js.publish(names.tx, batch[0]!.tx.envelope, { msgID: batch[0]!.tx.txid })
+          : js.publish(names.tx, encodeTxBatch(batch.map((b) => b.tx)), { headers: batchHeaders(batch.length) });
+      // The client times a publish out after 10 s; should an answer never come at all (a
+      // connection lost mid-request), the slot is freed anyway so later submissions flow.
+      let guard: ReturnType<typeof setTimeout> | undefined;
+      const sent = Promise.race([
+        published,
+        new Promise<never>((_, reject) => {
+          guard = setTimeout(() => reject(new Error('no acknowledgement from JetStream within 15 s')), PUBLISH_GUARD_MS);
+        }),
+      ]).finally(() => clearTimeout(guard));
+      sent.then(
+        () => batch.forEach((b) => b.resolve()),
+        (e: unknown) => batch.forEach((b) => b.reject(e)),
+      ).finally(() => {
+        inFlight--;
+        if (outgoing.length > 0) publishSoon();
+      });
+    }
+  };
+
   const propose = async (): Promise<void> => {
     if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined) return;
     if (failedAtCutSeq === lastCutSeq && now() < retryCutAt) return;
@@ -368,7 +457,14 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     const rank = (((selfIndex - (h % n)) % n) + n) % n;
     const full = buffer.length >= maxBlockTxs;
     if (!(full && rank === 0) && now() < firstPendingAt + interval * (1 + rank)) return;
-    const count = Math.min(buffer.length, maxBlockTxs);
+    // A block ends at a message boundary (a batch message is cut whole): at most
+    // maxBlockTxs transactions unless the first message alone holds more.
+    let count = Math.min(buffer.length, maxBlockTxs);
+    if (count < buffer.length && buffer[count]!.seq === buffer[count - 1]!.seq) {
+      let k = count - 1;
+      while (k > 0 && buffer[k - 1]!.seq === buffer[count]!.seq) k--;
+      count = k > 0 ? k : count;
+    }
     const record: CutRecord = { height: h, from: to, to: buffer[count - 1]!.seq, time: nextBlockTime(time, now()), proposer: opts.self! };
     proposing = h;
     try {
@@ -391,10 +487,13 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   return {
     kind: 'jetstream',
     connection: nc,
-    async submit(tx) {
-      if (closed) throw new OrdererFullError('orderer is closed');
-      if (buffer.length >= maxPending) throw new OrdererFullError(`too many transactions waiting to be ordered (${maxPending})`);
-      await js.publish(names.tx, tx.envelope, { msgID: tx.txid });
+    submit(tx) {
+      if (closed) return Promise.reject(new OrdererFullError('orderer is closed'));
+      if (buffer.length + outgoing.length >= maxPending) return Promise.reject(new OrdererFullError(`too many transactions waiting to be ordered (${maxPending})`));
+      return new Promise<void>((resolve, reject) => {
+        outgoing.push({ tx, resolve, reject });
+        publishSoon();
+      });
     },
     async start(from, onBlock) {
       handler = onBlock;
@@ -462,6 +561,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     async close() {
       if (closed) return;
       closed = true;
+      for (const o of outgoing.splice(0)) o.reject(new OrdererFullError('orderer is closed'));
       if (timer !== undefined) clearInterval(timer);
       messages?.stop();
       for (const s of sigSubs) s.stop();
@@ -479,6 +579,13 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
 export function isValidCut(r: CutRecord, m: Pick<JsMsg, 'seq' | 'info'>, height: number, to: number): boolean {
   const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
   return r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
+}
+
+/** Headers of a batch message of `count` transactions. */
+function batchHeaders(count: number): MsgHdrs {
+  const h = natsHeaders();
+  h.set(BATCH_HEADER, String(count));
+  return h;
 }
 
 /** Parse a cut record; undefined when it is not one. */

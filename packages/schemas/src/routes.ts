@@ -77,6 +77,32 @@ export const SubmitQuery = Type.Object({ wait: Type.Optional(Type.Union([Type.Li
 
 export const TxRecord = Type.Object({ envelope: Envelope, receipt: Receipt, leafIndex: Type.Integer() });
 
+/** Most envelopes in one `POST /v1/txs/batch` request. */
+export const BATCH_MAX_TXS = 1000;
+/** Largest `POST /v1/txs/batch` request body in bytes (4 MiB). */
+export const BATCH_REQUEST_LIMIT = 4 * 1024 * 1024;
+
+export const BatchSubmitBody = Type.Array(Envelope, { minItems: 1, maxItems: BATCH_MAX_TXS, description: `signed transactions (CONTRACT.md s.2), at most ${BATCH_MAX_TXS}; each is checked and admitted on its own` });
+/** One item's outcome in a batch answer, in the order of the request. */
+export const BatchItemResult = Type.Object(
+  {
+    accepted: Type.Boolean({ description: 'true: admitted for ordering (as a 202 of POST /v1/txs)' }),
+    txid: Type.Optional(Type.String({ description: 'the txid, when the envelope could be parsed' })),
+    receipt: Type.Optional(Receipt),
+    problem: Type.Optional(Type.Ref(Problem, { description: 'why the envelope was refused (the body POST /v1/txs would have answered; its status is in the problem)' })),
+  },
+  { additionalProperties: false },
+);
+export const BatchSubmitResult = Type.Object(
+  {
+    accepted: Type.Integer({ description: 'number of admitted envelopes' }),
+    rejected: Type.Integer({ description: 'number of refused envelopes' }),
+    committed: Type.Optional(Type.Integer({ description: 'with ?wait=commit: number of receipts in the answer' })),
+    results: Type.Array(BatchItemResult, { description: 'one entry per envelope of the request, in its order' }),
+  },
+  { additionalProperties: false },
+);
+
 export const BlockHeader = Type.Object({
   chain: Type.String(),
   height: Type.Integer(),

@@ -6,6 +6,7 @@
 import { GovchainError, type Receipt, type TxEnvelope } from '@govchain/core';
 import type {
   AnchorRecordResponse,
+  BatchSubmitResponse,
   BlockResponse,
   ConsistencyProofResponse,
   InclusionProofResponse,
@@ -19,6 +20,8 @@ import type {
 
 export type {
   AnchorRecordResponse,
+  BatchItemResult,
+  BatchSubmitResponse,
   BlockResponse,
   ConsistencyProofResponse,
   InclusionProofResponse,
@@ -75,6 +78,14 @@ export interface GovchainClient {
   status(): Promise<StatusResponse>;
   /** Submit an envelope; with `wait: 'commit'` resolve with the receipt (or `{txid}` if the wait timed out). */
   submit(envelope: TxEnvelope, opts?: { wait?: 'commit'; timeoutMs?: number }): Promise<{ txid: string; receipt?: Receipt }>;
+  /**
+   * Submit up to 1,000 envelopes in one request (`POST /v1/txs/batch`). Resolves with one
+   * result per envelope, in order: `accepted` with the txid (and with `wait: 'commit'` the
+   * receipt once committed), or refused with its problem body; throws
+   * {@link GovchainApiError} only when the request as a whole is refused (not an array,
+   * too many envelopes or bytes, the per-address limit).
+   */
+  submitBatch(envelopes: readonly TxEnvelope[], opts?: { wait?: 'commit'; timeoutMs?: number }): Promise<BatchSubmitResponse>;
   tx(txid: string): Promise<TxResponse>;
   block(height: number): Promise<BlockResponse>;
   validators(): Promise<ValidatorsResponse>;
@@ -102,6 +113,11 @@ export interface GovchainClient {
     listWebhooks(): Promise<{ webhooks: WebhookResponse[] }>;
     removeWebhook(id: string): Promise<void>;
   };
+}
+
+/** The query of the submission routes for `wait` / `timeoutMs`. */
+function waitQuery(o: { wait?: 'commit'; timeoutMs?: number }): string {
+  return o.wait === 'commit' ? `?wait=commit${o.timeoutMs === undefined ? '' : `&timeout=${o.timeoutMs}`}` : '';
 }
 
 /** Create a client for the node at `opts.url`. */
@@ -144,12 +160,12 @@ export function createClient(opts: ClientOptions): GovchainClient {
     url: base,
     status: () => json('GET', '/v1/status'),
     async submit(envelope, o = {}) {
-      const q = o.wait === 'commit' ? `?wait=commit${o.timeoutMs === undefined ? '' : `&timeout=${o.timeoutMs}`}` : '';
-      const res = await request('POST', `/v1/txs${q}`, envelope);
+      const res = await request('POST', `/v1/txs${waitQuery(o)}`, envelope);
       const out = (await res.json()) as Receipt | { txid: string };
       if (res.status === 200) return { txid: (out as Receipt).txid, receipt: out as Receipt };
       return { txid: out.txid };
     },
+    submitBatch: (envelopes, o = {}) => json('POST', `/v1/txs/batch${waitQuery(o)}`, envelopes),
     tx: (txid) => json('GET', `/v1/txs/${encodeURIComponent(txid)}`),
     block: (height) => json('GET', `/v1/blocks/${height}`),
     validators: () => json('GET', '/v1/validators'),

@@ -22,6 +22,10 @@ export type StateResponse = Static<typeof S.StateResponse>;
 export type BlockResponse = Omit<Static<typeof S.Block>, 'header'> & { header: BlockHeader };
 /** GET /v1/notary/anchors/<digest>. */
 export type AnchorRecordResponse = Static<typeof S.AnchorRecord>;
+/** POST /v1/txs/batch: per-envelope results in the order of the request. */
+export type BatchSubmitResponse = Static<typeof S.BatchSubmitResult>;
+/** One envelope's result in a {@link BatchSubmitResponse}. */
+export type BatchItemResult = Static<typeof S.BatchItemResult>;
 /** An RFC 9457 problem body as sent by the API. */
 export type ProblemBody = Static<typeof S.Problem>;
 /** Registered webhook, as listed by GET /v1/admin/webhooks. */

@@ -1,8 +1,26 @@
 /** Core chain routes: status, transactions, blocks, validators, state. */
-import type { FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { Receipt as CommitReceipt } from '@govchain/core';
 import { GovchainError, hashBlockHeader, smtProofToJson } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
-import { Block, Envelope, Hex64, Receipt, StateQuery, StateResponse, Status, SubmitAccepted, SubmitQuery, TxRecord, Validators } from '../schemas.js';
+import {
+  BATCH_MAX_TXS,
+  BATCH_REQUEST_LIMIT,
+  BatchSubmitBody,
+  BatchSubmitResult,
+  Block,
+  Envelope,
+  Hex64,
+  Receipt,
+  StateQuery,
+  StateResponse,
+  Status,
+  SubmitAccepted,
+  SubmitQuery,
+  TxRecord,
+  Validators,
+} from '../schemas.js';
+import { problem, problemFromError, type Problem } from '../problems.js';
 import { Type } from '@sinclair/typebox';
 
 const OrderedBlockSchema = Type.Object({
@@ -37,9 +55,43 @@ export interface CoreRoutesOptions {
    * overloaded node answers 202 instead of the server cutting the request (408).
    */
   requestTimeoutMs?: number;
+  /**
+   * The per-IP request limit, counted once per envelope of a batch beyond the first (the
+   * request itself counted one): resolves with how many of `n` more envelopes the limit
+   * still allows, and the seconds until it allows more.
+   */
+  takeIpUnits?: (req: FastifyRequest, n: number) => Promise<{ allowed: number; retryAfterSeconds: number }>;
 }
 
-export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { node, admit, requestTimeoutMs }) => {
+/** The `wait` and `timeout` query of the submission routes, checked. */
+function submitQuery(req: FastifyRequest): { wait: boolean; timeoutMs: number } {
+  const q = req.query as { wait?: string; timeout?: number };
+  if (q.wait !== undefined && q.wait !== 'commit' && q.wait !== 'none') throw new GovchainError('request.invalid', 'wait must be "commit" or "none"', { field: '/querystring/wait' });
+  if (q.timeout !== undefined && (!Number.isInteger(Number(q.timeout)) || Number(q.timeout) < 1 || Number(q.timeout) > 60000)) throw new GovchainError('request.invalid', 'timeout must be 1-60000 ms', { field: '/querystring/timeout' });
+  return { wait: q.wait === 'commit', timeoutMs: q.timeout === undefined ? 30_000 : Number(q.timeout) };
+}
+
+/** One envelope per element of a batch body (JSON text of each); throws a problem when it is no JSON array. */
+function splitBatch(text: unknown): string[] {
+  if (typeof text !== 'string' || text.length === 0) throw new GovchainError('request.invalid', 'request body must be a JSON array of envelopes', { field: '/body' });
+  let items: unknown;
+  try {
+    items = JSON.parse(text);
+  } catch (e) {
+    throw new GovchainError('request.malformed_json', `request body is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!Array.isArray(items)) throw new GovchainError('request.invalid', 'request body must be a JSON array of envelopes', { field: '/body' });
+  if (items.length === 0) throw new GovchainError('request.invalid', 'the batch holds no envelope', { field: '/body' });
+  if (items.length > BATCH_MAX_TXS) throw new GovchainError('request.too_large', `the batch holds ${items.length} envelopes; at most ${BATCH_MAX_TXS} per request`, { field: '/body' });
+  // Each element goes to the node as text, exactly as a POST /v1/txs body would: the
+  // verifier threads parse and check it (an element that is no envelope is refused there).
+  return items.map((item) => JSON.stringify(item));
+}
+
+/** A batch item's answer. */
+type BatchItem = { accepted: true; txid: string; receipt?: CommitReceipt } | { accepted: false; txid?: string; problem: Problem };
+
+export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { node, admit, requestTimeoutMs, takeIpUnits }) => {
   app.get('/v1/status', { schema: { tags: ['chain'], summary: 'Chain status', response: { 200: Status } } }, async () => {
     const head = node.head();
     return {
@@ -55,6 +107,13 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
       protocol: node.protocol(),
     };
   });
+
+  const submitOpts = admit === undefined ? {} : { admit };
+  /** How long a ?wait=commit may wait: as asked, but ending 1 s before the server's request timeout. */
+  const waitBudget = (asked: number, elapsedMs: number): number => {
+    const left = requestTimeoutMs === undefined || requestTimeoutMs <= 0 ? asked : requestTimeoutMs - elapsedMs - 1000;
+    return Math.max(1, Math.min(asked, left));
+  };
 
   // Transactions arrive as text: the node parses and checks them on worker threads.
   await app.register(async (scoped) => {
@@ -72,26 +131,91 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
           body: Envelope,
           response: { 200: Receipt, 202: SubmitAccepted, ...errors },
         },
-        validatorCompiler: ({ httpPart }) => (httpPart === 'body' ? () => true : () => true),
+        validatorCompiler: () => () => true,
       },
       async (req, reply) => {
-        const q = req.query as { wait?: string; timeout?: number };
-        if (q.wait !== undefined && q.wait !== 'commit' && q.wait !== 'none') throw new GovchainError('request.invalid', 'wait must be "commit" or "none"', { field: '/querystring/wait' });
-        if (q.timeout !== undefined && (!Number.isInteger(Number(q.timeout)) || Number(q.timeout) < 1 || Number(q.timeout) > 60000)) throw new GovchainError('request.invalid', 'timeout must be 1-60000 ms', { field: '/querystring/timeout' });
+        const q = submitQuery(req);
         const text = req.body as string;
         if (typeof text !== 'string' || text.length === 0) throw new GovchainError('tx.malformed', 'request body must be a JSON envelope', { field: '' });
-        const { txid } = await node.submit(text, admit === undefined ? {} : { admit });
-        if (q.wait === 'commit') {
+        const { txid } = await node.submit(text, submitOpts);
+        if (q.wait) {
           try {
-            const asked = q.timeout === undefined ? 30_000 : Number(q.timeout);
-            const left = requestTimeoutMs === undefined || requestTimeoutMs <= 0 ? asked : requestTimeoutMs - reply.elapsedTime - 1000;
-            return await node.waitForCommit(txid, Math.max(1, Math.min(asked, left)));
+            return await node.waitForCommit(txid, waitBudget(q.timeoutMs, reply.elapsedTime));
           } catch (e) {
             if (e instanceof GovchainError && e.code === 'tx.commit_timeout') return reply.code(202).send({ txid });
             throw e;
           }
         }
         return reply.code(202).send({ txid });
+      },
+    );
+  });
+
+  // Many envelopes per request: one HTTP exchange for up to BATCH_MAX_TXS admissions.
+  await app.register(async (scoped) => {
+    scoped.removeContentTypeParser('application/json');
+    scoped.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BATCH_REQUEST_LIMIT }, (_req, body, done) => done(null, body));
+    scoped.post(
+      '/v1/txs/batch',
+      {
+        bodyLimit: BATCH_REQUEST_LIMIT,
+        schema: {
+          tags: ['chain'],
+          summary: `Submit up to ${BATCH_MAX_TXS} signed transactions in one request`,
+          description:
+            `A JSON array of envelopes (at most ${BATCH_MAX_TXS}, ${BATCH_REQUEST_LIMIT / 1024 / 1024} MiB). Each envelope is checked and admitted on its own, exactly as by POST /v1/txs (rate limits and per-signer limits count every envelope); ` +
+            'the answer lists one result per envelope in the order of the request: accepted with its txid, or refused with the problem body POST /v1/txs would have answered. ' +
+            'Envelopes of one batch are checked in parallel and their order in the chain is not guaranteed; submit a transaction that depends on another once that one committed. ' +
+            'Answers 202; with ?wait=commit, 200 once every accepted envelope committed (receipts in the results), or 202 with the receipts so far if the wait timed out. A body that is no JSON array, or an empty one, is a 400; more envelopes or bytes than the limits a 413.',
+          querystring: SubmitQuery,
+          body: BatchSubmitBody,
+          response: { 200: BatchSubmitResult, 202: BatchSubmitResult, ...errors },
+        },
+        validatorCompiler: () => () => true,
+      },
+      async (req, reply) => {
+        const q = submitQuery(req);
+        const texts = splitBatch(req.body);
+        // The per-IP limit already counted this request once: count the other envelopes too.
+        const ip = takeIpUnits === undefined || texts.length === 1 ? { allowed: texts.length, retryAfterSeconds: 0 } : await takeIpUnits(req, texts.length - 1).then((r) => ({ ...r, allowed: r.allowed + 1 }));
+        const results: BatchItem[] = await Promise.all(
+          texts.map(async (text, i): Promise<BatchItem> => {
+            const instance = `${req.url}#/${i}`;
+            try {
+              if (i >= ip.allowed) {
+                throw new GovchainError('rate.limited', `too many requests from this address: the per-address limit counts every envelope of a batch; retry in ${ip.retryAfterSeconds} s`, {
+                  details: { retryAfter: ip.retryAfterSeconds },
+                });
+              }
+              return { accepted: true, txid: (await node.submit(text, submitOpts)).txid };
+            } catch (e) {
+              if (e instanceof GovchainError) {
+                const p = problemFromError(e, instance);
+                const txid = e.details?.txid;
+                return typeof txid === 'string' ? { accepted: false, txid, problem: p } : { accepted: false, problem: p };
+              }
+              req.log.error({ err: e }, 'batch item failed');
+              return { accepted: false, problem: problem('internal.error', 'internal error', { instance }) };
+            }
+          }),
+        );
+        const accepted = results.filter((r) => r.accepted).length;
+        if (!q.wait) return reply.code(202).send({ accepted, rejected: results.length - accepted, results });
+        const budget = waitBudget(q.timeoutMs, reply.elapsedTime);
+        let committed = 0;
+        await Promise.all(
+          results.map(async (r) => {
+            if (!r.accepted) return;
+            try {
+              r.receipt = await node.waitForCommit(r.txid, budget);
+              committed++;
+            } catch (e) {
+              // A timeout leaves the item accepted without a receipt (it may still commit).
+              if (!(e instanceof GovchainError && e.code === 'tx.commit_timeout')) throw e;
+            }
+          }),
+        );
+        return reply.code(committed === accepted ? 200 : 202).send({ accepted, rejected: results.length - accepted, committed, results });
       },
     );
   });

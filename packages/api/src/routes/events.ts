@@ -30,7 +30,9 @@ export const eventRoutes: FastifyPluginAsync<{ node: GovchainNode }> = async (ap
       else if (q.from === undefined) next = node.head()?.logSize ?? 0; // new subscribers start live
       reply.hijack();
       const res = reply.raw;
-      res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+      // A hijacked reply sends none of the headers set on it so far (security headers,
+      // request id, CORS): pass them on.
+      res.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store', connection: 'keep-alive', 'x-accel-buffering': 'no' });
       res.write(': govchain events\n\n');
       let closed = false;
       let live: CommitEvent[] = [];

@@ -99,6 +99,9 @@ export function registerStart(program: Command, withGlobals: (c: Command) => Com
           validators: genesis.validators.map((v) => v.name),
           self,
           blockIntervalMs,
+          // 1: one message per transaction, for a network that still runs a release that
+          // reads no batch messages (docs/network.md, "Ordering").
+          ...(process.env.GOVCHAIN_NATS_PUBLISH_BATCH ? { maxPublishBatch: Number(process.env.GOVCHAIN_NATS_PUBLISH_BATCH) } : {}),
           onTrimmed: async (pos) => (opened === undefined ? pos : opened.catchUpFromPeers(pos)),
           warn: (msg, details) => log.warn(details ?? {}, msg),
         });
