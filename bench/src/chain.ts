@@ -6,14 +6,14 @@
  *  (b) a fresh observer node catching up from it as a peer (GovchainNode.catchUpFromPeers:
  *      blocks fetched over HTTP, re-executed, checked against the certified checkpoint).
  */
+import { spawn } from 'node:child_process';
 import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BlockHandler, OrderedBlock, OrderedTx, Orderer, OrderingPosition } from '@govchain/ordering';
-import { createApiServer } from '@govchain/api';
 import { ChainStore, GovchainNode, dataPaths, initDataDir, readGenesis, verifyStore } from '@govchain/node';
 import { pino } from 'pino';
-import type { Figure, Scenario } from './harness.js';
+import type { Scenario } from './harness.js';
 import { notaryPool, releaseNotaryPool } from './sign.js';
 
 const quiet = pino({ level: 'error' });
@@ -118,7 +118,6 @@ export interface BuiltChain {
 export async function buildChain(count: number): Promise<BuiltChain> {
   const t0 = performance.now();
   const txs = await notaryPool(count);
-  releaseNotaryPool();
   const signSeconds = (performance.now() - t0) / 1000;
   const dir = mkdtempSync(join(tmpdir(), 'govchain-bench-chain-'));
   initDataDir({ dir, demo: false, chainId: 'bench' });
@@ -161,15 +160,36 @@ export function observerDir(of: string): string {
   return dir;
 }
 
+/** A peer process (bench/src/peer.ts) serving the chain in `dir`; `close` stops it. */
+async function servePeer(dir: string): Promise<{ url: string; close: () => Promise<void> }> {
+  const child = spawn(process.execPath, [new URL('./peer.js', import.meta.url).pathname, dir], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      out += d.toString();
+      const nl = out.indexOf('\n');
+      if (nl >= 0) resolve((JSON.parse(out.slice(0, nl)) as { url: string }).url);
+    });
+    child.once('exit', (code) => reject(new Error(`peer process exited ${code} before serving`)));
+  });
+  return {
+    url,
+    async close() {
+      child.stdin!.end();
+      const timer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
 /**
- * Catch up a fresh observer from the node over `chain.dir` served as a peer (HTTP API on
- * 127.0.0.1, same process). Returns the seconds catchUpFromPeers took.
+ * A fresh observer catches up from the peer at `url`, which serves the chain of `peerDir`
+ * (`txs` transactions). Returns the seconds catchUpFromPeers took.
  */
-async function catchUpFromPeer(peerNode: GovchainNode, txs: number): Promise<number> {
-  const app = await createApiServer({ node: peerNode, rateLimit: false });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
-  const dir = observerDir(peerNode.dataDir);
+async function catchUpFrom(url: string, peerDir: string, txs: number): Promise<number> {
+  const dir = observerDir(peerDir);
   const node = await GovchainNode.open({ dataDir: dir, logger: quiet, peers: [url], orderer: replayOrderer([]) });
   try {
     await node.start(); // the genesis block, computed locally
@@ -178,41 +198,54 @@ async function catchUpFromPeer(peerNode: GovchainNode, txs: number): Promise<num
     const pos = await node.catchUpFromPeers({ height: head.height, time: head.time });
     const seconds = (performance.now() - t0) / 1000;
     const cp = node.latestCheckpoint();
-    if (pos.height !== peerNode.head()!.height || cp?.checkpoint.size !== txs) throw new Error(`catch-up stopped at height ${pos.height} (certified size ${cp?.checkpoint.size ?? 'none'})`);
+    if (cp?.checkpoint.size !== txs || pos.height !== cp.checkpoint.height) throw new Error(`catch-up stopped at height ${pos.height} (certified size ${cp?.checkpoint.size ?? 'none'} of ${txs})`);
     return seconds;
   } finally {
     await node.stop();
-    await app.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-/** Start-up and catch-up of a node 1,000,000 transactions behind (quick: 20,000). */
+/**
+ * Start-up and catch-up of a node 1,000,000 transactions behind (quick: 20,000); catch-up
+ * from a peer over a chain of 100,000 (quick: 5,000).
+ */
 export const startupAndCatchUp: Scenario = {
   name: 'start-up and catch-up',
   repeat: false,
   async run({ quick }) {
     const count = quick ? 20_000 : 1_000_000;
+    const peerCount = quick ? 5_000 : 100_000;
     const chain = await buildChain(count);
-    // Quick mode (CI) also runs the full audit of the built chain: the path builds a real chain.
-    if (quick) await auditChain(chain.dir);
+    const peerChain = await buildChain(peerCount).catch(async (e: unknown) => {
+      rmSync(chain.dir, { recursive: true, force: true });
+      throw e;
+    });
+    releaseNotaryPool();
     const n = count.toLocaleString('en');
+    const pn = peerCount.toLocaleString('en');
     const where = `${n} notary.anchor txs (64 did:key signers) in ${chain.blocks} blocks of ${BLOCK_TXS.toLocaleString('en')}, one validator`;
     try {
+      // Quick mode (CI) also runs the full audit of the built chain: the path builds a real chain.
+      if (quick) await auditChain(chain.dir);
       const bytes = diskBytes(dataPaths(chain.dir).db);
       const startups: number[] = [];
-      let node: GovchainNode | undefined;
       const startRuns = quick ? 2 : 1;
       for (let i = 0; i < startRuns; i++) {
-        await node?.stop();
         const t0 = performance.now();
-        node = await GovchainNode.open({ dataDir: chain.dir, logger: quiet, orderer: replayOrderer([]) });
+        const node = await GovchainNode.open({ dataDir: chain.dir, logger: quiet, orderer: replayOrderer([]), verifierWorkers: 0 });
         await node.start();
         startups.push((performance.now() - t0) / 1000);
+        await node.stop();
       }
-      const catchUp = await catchUpFromPeer(node!, count);
-      await node!.stop();
-      const figures: Figure[] = [
+      const peer = await servePeer(peerChain.dir);
+      let catchUp: number;
+      try {
+        catchUp = await catchUpFrom(peer.url, peerChain.dir, peerCount);
+      } finally {
+        await peer.close();
+      }
+      return [
         {
           id: 'catchup.stream.tps',
           name: `catch-up by replay of the ordering stream, ${n} txs behind`,
@@ -220,7 +253,7 @@ export const startupAndCatchUp: Scenario = {
           samples: [count / chain.replaySeconds],
           better: 'higher',
           digits: 0,
-          conditions: `${where}; blocks handed to a fresh node as its orderer delivers them (in memory: the JetStream fetch is not included), stateless checks of every tx on ${availableParallelism()} verifier threads, execution, durable commit; ${chain.replaySeconds.toFixed(1)} s in all (this run builds the chain the next rows use; pre-signing took ${chain.signSeconds.toFixed(0)} s, not counted)`,
+          conditions: `${where}: a fresh node executes the blocks as its orderer delivers them (from memory: the JetStream fetch is not included): stateless checks of every tx on ${availableParallelism()} verifier threads, execution, durable commit of each block with its checkpoint; ${chain.replaySeconds.toFixed(0)} s in all; one run (it builds the chain of the next rows; pre-signing, not counted, took ${chain.signSeconds.toFixed(0)} s)`,
         },
         {
           id: 'startup.seconds',
@@ -229,16 +262,16 @@ export const startupAndCatchUp: Scenario = {
           samples: startups,
           better: 'lower',
           digits: 2,
-          conditions: `the chain above (${(bytes / 2 ** 20).toFixed(0)} MiB of LMDB): open the store and re-verify every txid, receipt, block link, log root and current state value (the check a node runs at every start), until the node is ready; ${startRuns === 1 ? 'one run (each takes about a minute)' : `${startRuns} runs`}`,
+          conditions: `the chain above (${(bytes / 2 ** 20).toFixed(0)} MiB of LMDB): open the store and re-verify every txid, receipt, block link, log root and current state value (the check a node runs at every start) until the node is ready; ${startRuns === 1 ? 'one run' : `${startRuns} runs`}`,
         },
         {
           id: 'catchup.peer.tps',
-          name: `catch-up from a peer, ${n} txs behind`,
+          name: `catch-up from a peer, ${pn} txs behind`,
           unit: 'tx/s',
-          samples: [count / catchUp],
+          samples: [peerCount / catchUp],
           better: 'higher',
           digits: 0,
-          conditions: `a fresh observer (no validator key) runs catchUpFromPeers: checks the peer's certified checkpoint against the genesis validators, fetches all ${chain.blocks} blocks over HTTP (GET /v1/blocks/<h>/txs, the peer's API in the same process on the same cores), re-executes them with the stateless checks and compares its checkpoint with the certified one; ${catchUp.toFixed(1)} s in all; one run`,
+          conditions: `a fresh observer (no validator key) runs catchUpFromPeers against a peer process serving a ${pn}-tx chain built as above: checks the peer's certified checkpoint against the genesis validators, fetches all ${peerChain.blocks} blocks (GET /v1/blocks/<h>/txs), re-executes them with the stateless checks and compares its checkpoint with the certified one; ${catchUp.toFixed(1)} s in all (extrapolated, not measured: ${n} txs at this rate would take ${((count / peerCount) * catchUp / 60).toFixed(1)} min); one run; both processes on the same cores`,
         },
         {
           id: 'storage.bytes_per_tx.chain',
@@ -249,9 +282,9 @@ export const startupAndCatchUp: Scenario = {
           conditions: 'LMDB files of the chain above: envelope, receipt, log nodes, state-map nodes, state value, block, checkpoint',
         },
       ];
-      return figures;
     } finally {
       rmSync(chain.dir, { recursive: true, force: true });
+      rmSync(peerChain.dir, { recursive: true, force: true });
     }
   },
 };
