@@ -82,8 +82,8 @@ export const nodeNotary: Scenario = {
   name: 'node: notary mix',
   repeat: true,
   async run({ quick }) {
-    const seconds = quick ? 4 : 15;
-    const count = quick ? 50_000 : 150_000;
+    const seconds = quick ? 4 : 12;
+    const count = quick ? 50_000 : 120_000;
     notaryTxs ??= (await notaryPool(count)).map((t) => t.envelope);
     const { node, dir } = await freshNode();
     const r = await feed(node, notaryTxs, seconds);
@@ -117,13 +117,13 @@ export const nodeIdentity: Scenario = {
   name: 'node: identity mix',
   repeat: true,
   async run({ quick }) {
-    const seconds = quick ? 3 : 10;
+    const seconds = quick ? 3 : 8;
     const { node, dir } = await freshNode({ demo: true });
     const officer = readDemoIdentities(dir).find((i) => i.roles?.includes('identity_officer'))!;
     const k = readKeyFile(officer.keyFile);
     // Each registration carries a fresh key pair, so pre-signing costs more than feeding:
     // sign only what the run can commit (~3,000 tx/s here, with a margin).
-    const txs = await presignJob({ chain: 'govchain-dev', kind: 'register-citizen', signers: [{ seed: toBase64(k.seed), did: k.did, kid: k.kid }] }, quick ? 15_000 : 50_000);
+    const txs = await presignJob({ chain: 'govchain-dev', kind: 'register-citizen', signers: [{ seed: toBase64(k.seed), did: k.did, kid: k.kid }] }, quick ? 8_000 : 40_000);
     const r = await feed(node, txs, seconds);
     await node.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -158,7 +158,7 @@ export const nodeLand: Scenario = {
   repeat: true,
   async run({ quick }) {
     const owners = 200;
-    const count = quick ? 3_000 : 6_000;
+    const count = quick ? 3_000 : 4_000;
     // One registrar signs every approval: lift the per-signer mempool share for this run.
     const { node, dir } = await freshNode({ demo: true, maxPendingPerSigner: 200_000 });
     const ids = readDemoIdentities(dir);

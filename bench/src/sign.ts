@@ -62,6 +62,8 @@ function notaryJob(chain: string, signers: number): SignJob {
 }
 
 let pool: Array<{ txid: string; envelope: string }> = [];
+/** The pool's extensions, one after the other (concurrent callers share them). */
+let filling: Promise<void> = Promise.resolve();
 
 /**
  * The first `count` transactions of one shared list of pre-signed notary.anchor transactions
@@ -70,7 +72,10 @@ let pool: Array<{ txid: string; envelope: string }> = [];
  * so they are signed once per bench invocation.
  */
 export async function notaryPool(count: number): Promise<Array<{ txid: string; envelope: string }>> {
-  if (pool.length < count) pool = pool.concat(await presignOrdered('bench', count - pool.length));
+  filling = filling.then(async () => {
+    if (pool.length < count) pool = pool.concat(await presignOrdered('bench', count - pool.length));
+  });
+  await filling;
   return pool.slice(0, count);
 }
 
