@@ -21,11 +21,25 @@ export interface Figure {
   digits?: number;
 }
 
+/** What the harness hands a scenario's run. */
+export interface RunOptions {
+  quick: boolean;
+  runIndex: number;
+  /**
+   * Start the `prepare` step of every selected scenario (once; later calls return the same
+   * promise). A scenario calls it before long unmeasured work that leaves a core idle, and
+   * awaits it before it measures anything.
+   */
+  prepareAhead?: () => Promise<void>;
+}
+
 /** A scenario: measures some figures; `repeat` means the harness runs it `runs` times. */
 export interface Scenario {
   name: string;
   repeat: boolean;
-  run(opts: { quick: boolean; runIndex: number }): Promise<Figure[]>;
+  run(opts: RunOptions): Promise<Figure[]>;
+  /** Unmeasured set-up (pre-signing) that may run during an earlier scenario's unmeasured builds. */
+  prepare?(opts: { quick: boolean }): Promise<void>;
 }
 
 /** The machine and software a result was measured on. */
