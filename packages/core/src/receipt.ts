@@ -2,9 +2,8 @@
  * Receipts (CONTRACT.md s.3): the outcome of one committed transaction. The log leaf
  * of a transaction is JCS(receipt).
  */
-import type { JsonValue } from './jcs.js';
 import { utf8 } from './bytes.js';
-import { canonicalJson } from './jcs.js';
+import { canonicalJson, type JsonValue } from './jcs.js';
 
 /** An event emitted by a module while applying a transaction. */
 export interface TxEvent {

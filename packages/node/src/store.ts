@@ -89,6 +89,14 @@ export function smtNodeKey(version: number, hash: Uint8Array, into: Buffer = Buf
   return into;
 }
 
+/**
+ * A copy of a value read with getBinaryFast. lmdb-js hands back a reused buffer whose
+ * `length` property (not its typed-array length) is the value's size: copy exactly that.
+ */
+function copyFast(b: Buffer | undefined): Uint8Array | undefined {
+  return b === undefined ? undefined : Uint8Array.prototype.slice.call(b, 0, b.length);
+}
+
 // Scratch keys for the hot paths: lmdb-js copies a key into its own buffer at put or get,
 // so one buffer serves every call (all on this thread, none kept).
 const logKeyScratch = Buffer.allocUnsafe(9);
@@ -248,23 +256,24 @@ export class ChainStore {
 
   /** A complete-subtree hash of the log. */
   logNode(level: number, index: number): Uint8Array | undefined {
-    const b = this.logNodes.getBinaryFast(logNodeKey(level, index, logKeyScratch));
-    // getBinaryFast hands back a reused buffer whose `length` property (not its typed-array
-    // length) is the value's size: copy exactly that many bytes.
-    return b === undefined ? undefined : Uint8Array.prototype.slice.call(b, 0, b.length);
+    return copyFast(this.logNodes.getBinaryFast(logNodeKey(level, index, logKeyScratch)));
   }
 
   /** A state-map node's encoding, by hash and the version its parent recorded (none: a node from before format 2). */
   smtNode(hash: Uint8Array, version?: number): Uint8Array | undefined {
-    const b = version === undefined ? this.smt.getBinary(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinary(smtNodeKey(version, hash));
-    return b === undefined ? undefined : new Uint8Array(b);
+    return copyFast(this.smtNodeFast(hash, version));
   }
 
   /** A state-map node, decoded (as `decodeSmtNode(smtNode(hash, version))`, without copying the encoding twice). */
   smtNodeDecoded(hash: Uint8Array, version?: number): SmtNode | undefined {
-    const b = version === undefined ? this.smt.getBinaryFast(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinaryFast(smtNodeKey(version, hash, smtKeyScratch));
-    // getBinaryFast's buffer is reused by the next read: decoding copies what it keeps.
+    const b = this.smtNodeFast(hash, version);
+    // decodeSmtNode copies what it keeps out of the reused buffer.
     return b === undefined ? undefined : decodeSmtNode(b);
+  }
+
+  /** A state-map node's encoding in lmdb-js's reused read buffer (valid until the next read). */
+  private smtNodeFast(hash: Uint8Array, version: number | undefined): Buffer | undefined {
+    return version === undefined ? this.smt.getBinaryFast(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength)) : this.smtv.getBinaryFast(smtNodeKey(version, hash, smtKeyScratch));
   }
 
   /** A module's current state value. */

@@ -1,5 +1,5 @@
 /** Core chain routes: status, transactions, blocks, validators, state. */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Receipt as CommitReceipt } from '@govchain/core';
 import { GovchainError, hashBlockHeader, smtProofToJson } from '@govchain/core';
 import type { GovchainNode } from '@govchain/node';
@@ -116,9 +116,12 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
   };
 
   // Transactions arrive as text: the node parses and checks them on worker threads.
-  await app.register(async (scoped) => {
+  const keepJsonAsText = (scoped: FastifyInstance, bodyLimit: number): void => {
     scoped.removeContentTypeParser('application/json');
-    scoped.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: TX_REQUEST_LIMIT }, (_req, body, done) => done(null, body));
+    scoped.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_req, body, done) => done(null, body));
+  };
+  await app.register(async (scoped) => {
+    keepJsonAsText(scoped, TX_REQUEST_LIMIT);
     scoped.post(
       '/v1/txs',
       {
@@ -153,8 +156,7 @@ export const coreRoutes: FastifyPluginAsync<CoreRoutesOptions> = async (app, { n
 
   // Many envelopes per request: one HTTP exchange for up to BATCH_MAX_TXS admissions.
   await app.register(async (scoped) => {
-    scoped.removeContentTypeParser('application/json');
-    scoped.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: BATCH_REQUEST_LIMIT }, (_req, body, done) => done(null, body));
+    keepJsonAsText(scoped, BATCH_REQUEST_LIMIT);
     scoped.post(
       '/v1/txs/batch',
       {
