@@ -31,9 +31,25 @@ export function didKeyKid(publicKey: Uint8Array): string {
   return `did:key:${fp}#${fp}`;
 }
 
+// Decoded did:key public keys: base58 decoding costs more than the rest of an envelope's
+// shape checks, and the same signers come back transaction after transaction. Bounded.
+const DID_KEY_CACHE_LIMIT = 100_000;
+const didKeyCache = new Map<string, Uint8Array>();
+
 /** Extract the Ed25519 public key of a did:key DID; throws `did.invalid` when it is not one. */
 export function publicKeyFromDidKey(did: string): Uint8Array {
   if (typeof did !== 'string' || !did.startsWith('did:key:z')) throw new GovchainError('did.invalid', `not an Ed25519 did:key: ${String(did).slice(0, 80)}`);
+  let key = didKeyCache.get(did);
+  if (key === undefined) {
+    key = decodeDidKey(did);
+    if (didKeyCache.size >= DID_KEY_CACHE_LIMIT) didKeyCache.clear();
+    didKeyCache.set(did, key);
+  }
+  // A copy: the cached key must not change if a caller writes into what it got.
+  return key.slice();
+}
+
+function decodeDidKey(did: string): Uint8Array {
   let raw: Uint8Array;
   try {
     raw = base58.decode(did.slice('did:key:z'.length));

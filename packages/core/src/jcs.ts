@@ -44,6 +44,41 @@ function str(s: string): string {
   return JSON.stringify(s);
 }
 
+// Member names repeat (every envelope has "body", "signer", "payload"...): their quoted form
+// is kept, so the common case is one map lookup instead of a regular expression and a new
+// string. Bounded: cleared when full, as any name can be a member name.
+const QUOTED_LIMIT = 4096;
+const quoted = new Map<string, string>();
+
+function memberName(k: string): string {
+  let q = quoted.get(k);
+  if (q === undefined) {
+    q = str(k);
+    if (quoted.size >= QUOTED_LIMIT) quoted.clear();
+    quoted.set(k, q);
+  }
+  return q;
+}
+
+/**
+ * Sort member names in place by UTF-16 code units (what `Array.prototype.sort` does by
+ * default, and what the `<` operator compares). Objects here have a handful of members, for
+ * which an insertion sort is faster than the built-in sort and allocates nothing.
+ */
+function sortNames(keys: string[]): string[] {
+  if (keys.length > 16) return keys.sort();
+  for (let i = 1; i < keys.length; i++) {
+    const k = keys[i]!;
+    let j = i - 1;
+    while (j >= 0 && keys[j]! > k) {
+      keys[j + 1] = keys[j]!;
+      j--;
+    }
+    keys[j + 1] = k;
+  }
+  return keys;
+}
+
 function skipped(v: unknown): boolean {
   return v === undefined || typeof v === 'function' || typeof v === 'symbol';
 }
@@ -71,7 +106,7 @@ function enc(v: unknown, depth: number): string {
       }
       const o = v as { [key: string]: unknown; toJSON?: unknown };
       if (typeof o.toJSON === 'function') return enc((o.toJSON as () => unknown)(), depth + 1);
-      const keys = Object.keys(o).sort();
+      const keys = sortNames(Object.keys(o));
       let s = '{';
       let first = true;
       for (const k of keys) {
@@ -79,7 +114,7 @@ function enc(v: unknown, depth: number): string {
         if (skipped(x)) continue;
         if (!first) s += ',';
         first = false;
-        s += str(k) + ':' + enc(x, depth + 1);
+        s += memberName(k) + ':' + enc(x, depth + 1);
       }
       return s + '}';
     }

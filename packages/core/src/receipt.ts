@@ -29,13 +29,15 @@ export function receiptLeafData(receipt: Receipt): Uint8Array {
 /**
  * JCS(receipt), written out member by member in JCS order (code, events, height, index,
  * status, txid): this runs once per committed transaction on every node. Any member
- * beyond those of {@link Receipt} falls back to the generic serializer.
+ * beyond those of {@link Receipt} falls back to the generic serializer. `eventsJson`:
+ * JCS(r.events), when the caller already has it (block execution canonicalises each event
+ * as it is emitted).
  */
-export function receiptJson(r: Receipt): string {
+export function receiptJson(r: Receipt, eventsJson?: string): string {
   for (const k in r) if (!RECEIPT_MEMBERS.has(k)) return canonicalJson(r);
   let s = '{';
   if (r.code !== undefined) s += `"code":${canonicalJson(r.code)},`;
-  if (r.events !== undefined) s += `"events":${canonicalJson(r.events)},`;
+  if (r.events !== undefined) s += `"events":${eventsJson ?? canonicalJson(r.events)},`;
   return `${s}"height":${canonicalJson(r.height)},"index":${canonicalJson(r.index)},"status":${canonicalJson(r.status)},"txid":${canonicalJson(r.txid)}}`;
 }
 

@@ -39,6 +39,7 @@ export const TX_LIMITS = {
   maxTypeLength: 64,
 } as const;
 
+const BODY_MEMBERS: ReadonlySet<string> = new Set(['chain', 'type', 'signer', 'nonce', 'payload', 'expires']);
 const TYPE_PATTERN = /^[a-z][a-z0-9_]{0,31}\.[a-z][a-z0-9_]{0,31}$/;
 const RFC3339 = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 
@@ -70,8 +71,7 @@ export function parseEnvelope(value: unknown): TxEnvelope {
   for (const k of Object.keys(value)) if (k !== 'body' && k !== 'signatures') fail('tx.malformed', `/${k}`, `unknown envelope field "${k}"`);
   const body = value.body;
   if (!isPlainObject(body)) fail('tx.malformed', '/body', 'body must be an object');
-  const allowed = new Set(['chain', 'type', 'signer', 'nonce', 'payload', 'expires']);
-  for (const k of Object.keys(body)) if (!allowed.has(k)) fail('tx.malformed', `/body/${k}`, `unknown body field "${k}"`);
+  for (const k of Object.keys(body)) if (!BODY_MEMBERS.has(k)) fail('tx.malformed', `/body/${k}`, `unknown body field "${k}"`);
   if (typeof body.chain !== 'string' || body.chain.length === 0 || body.chain.length > 64) fail('tx.malformed', '/body/chain', 'chain must be a non-empty string');
   if (typeof body.type !== 'string' || !TYPE_PATTERN.test(body.type)) fail('tx.malformed', '/body/type', 'type must look like "<module>.<action>"');
   if (!isDid(body.signer)) fail('tx.malformed', '/body/signer', 'signer must be a DID');

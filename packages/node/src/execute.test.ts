@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@sinclair/typebox';
-import { MemorySmtStore, type ModuleDefinition } from '@govchain/core';
+import { MemorySmtStore, SMT_EMPTY_ROOT, canonicalJson, fromUtf8, receiptLeafData, sha256, stateMapKey, toHex, updateSmt, utf8, type ModuleDefinition } from '@govchain/core';
 import { createModuleRegistry } from '@govchain/modules';
 import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
 
@@ -45,4 +45,43 @@ test('an event JCS cannot encode fails its transaction, not the block; emitted d
   assert.equal(b.receipts[1]!.status, 'ok');
   assert.deepEqual(b.receipts[1]!.events, [{ type: 'probe.ok', data: { list: [1] } }]);
   assert.equal(b.leafData.length, 2);
+});
+
+// A module that emits several events and reads its own writes back.
+const scribe: ModuleDefinition = {
+  name: 'scribe',
+  description: 'test module',
+  txTypes: {
+    write: {
+      schema: Type.Object({}),
+      description: 'writes, reads back, deletes, emits',
+      apply(ctx) {
+        const before = ctx.get('k');
+        ctx.set('k', { n: (before as { n: number } | undefined)?.n === undefined ? 1 : (before as { n: number }).n + 1, s: 'é\u2028😀' });
+        ctx.emit('scribe.seen', { before: before ?? null, after: ctx.get('k')!, ratio: 0.1 + 0.2 });
+        ctx.set('gone', 1);
+        ctx.delete('gone');
+        if (ctx.get('gone') !== undefined) throw new Error('a deleted key is still visible');
+        ctx.emit('scribe.z', { big: 1e21, neg: -0, list: [true, null, 'x'] });
+      },
+    },
+  },
+};
+
+test('receipt leaf data is JCS(receipt) and state-map keys are stateMapKey(module, key); writes are visible to later reads', () => {
+  const b = executeBlock(view, createModuleRegistry([scribe]), 1, '2030-01-01T00:00:00Z', [tx('scribe.write', 1), tx('scribe.write', 2)]);
+  assert.deepEqual(b.receipts.map((r) => r.status), ['ok', 'ok']);
+  // The second transaction saw the first one's write (n: 1 -> 2).
+  assert.deepEqual(b.receipts[1]!.events![0]!.data.before, { n: 1, s: 'é\u2028😀' });
+  b.receipts.forEach((r, i) => assert.deepEqual(b.leafData[i], receiptLeafData(r)));
+  assert.equal(fromUtf8(b.leafData[0]!), canonicalJson(b.receipts[0]));
+  assert.deepEqual([...b.stateWrites.keys()].sort(), ['scribe\u0000gone', 'scribe\u0000k']);
+  assert.equal(b.stateWrites.get('scribe\u0000gone'), null);
+  // The state root is the one the core computes from stateMapKey for the same writes.
+  const store = new MemorySmtStore();
+  const expected = updateSmt(store, SMT_EMPTY_ROOT, [
+    { key: stateMapKey('scribe', 'k'), valueHash: sha256(utf8(b.stateWrites.get('scribe\u0000k')!.text)) },
+    { key: stateMapKey('scribe', 'gone'), valueHash: null },
+  ]).root;
+  assert.equal(b.header.stateRoot, toHex(expected));
 });

@@ -13,8 +13,7 @@ import {
   hashBlockHeader,
   hashLeaf,
   hashTxids,
-  receiptLeafData,
-  stateMapKey,
+  receiptJson,
   canonicalJson,
   sha256,
   utf8,
@@ -113,11 +112,10 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   // Writes are kept as canonical JSON text: serialising once at `set` both isolates the
   // stored value from later mutation by the module and yields the bytes that are hashed.
   const blockWrites = new Map<string, string | null>();
-  const parse = (text: string | null | undefined): JsonValue | undefined => (text === null || text === undefined ? undefined : (JSON.parse(text) as JsonValue));
   const readState = (module: string, key: string): JsonValue | undefined => {
-    const k = stateTableKey(module, key);
-    if (blockWrites.has(k)) return parse(blockWrites.get(k));
-    return view.stateValue(module, key);
+    const w = blockWrites.get(stateTableKey(module, key));
+    if (typeof w === 'string') return JSON.parse(w) as JsonValue;
+    return w === null ? undefined : view.stateValue(module, key);
   };
   if (height === 1 && opts.genesis !== undefined) {
     const genesisTime = typeof opts.genesis.time === 'string' ? opts.genesis.time : time;
@@ -132,7 +130,7 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
       opts.genesis,
     );
   }
-  const stateReader: StateReader = { get: (m, k) => readState(m, k) };
+  const stateReader: StateReader = { get: readState };
   const seen = new Set<string>();
   const txids: string[] = [];
   const envelopes: string[] = [];
@@ -140,48 +138,30 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const faults: ExecutedBlock['faults'] = [];
   const blockMs = Date.parse(time);
 
+  const leafData: Uint8Array[] = [];
   for (const tx of txs) {
     if (seen.has(tx.txid) || view.isCommitted(tx.txid)) continue; // ordered twice: executes once, ever
     seen.add(tx.txid);
     const index = txids.length;
     txids.push(tx.txid);
     envelopes.push(tx.envelope);
-    const txWrites = new Map<string, string | null>();
-    const events: TxEvent[] = [];
     let receipt: Receipt;
+    let eventsJson: string | undefined;
     try {
       if (tx.body.expires !== undefined && Date.parse(tx.body.expires) <= blockMs) {
         throw new GovchainError('tx.expired', `transaction expired at ${tx.body.expires}, block time ${time}`);
       }
       checkLedgerSignatures(registry, stateReader, tx);
       const t = registry.txType(tx.body.type);
-      const module = t.module.name;
-      const ctx: TxContext = {
-        chainId: view.chainId,
-        height,
-        time,
-        txid: tx.txid,
-        signer: tx.body.signer,
-        signers: tx.signers,
-        get: (key) => {
-          const k = stateTableKey(module, key);
-          return txWrites.has(k) ? parse(txWrites.get(k)) : readState(module, key);
-        },
-        set: (key, value) => void txWrites.set(stateTableKey(module, key), canonicalJson(value)),
-        delete: (key) => void txWrites.set(stateTableKey(module, key), null),
-        read: (m, key) => {
-          const k = stateTableKey(m, key);
-          return txWrites.has(k) ? parse(txWrites.get(k)) : readState(m, key);
-        },
-        // Canonicalised at once: the event is isolated from later mutation by the module, and a
-        // value JCS cannot encode (NaN, a cycle) fails this transaction, not the block's receipts.
-        emit: (type, data) => void events.push({ type, data: JSON.parse(canonicalJson(data)) as TxEvent['data'] }),
-      };
+      const ctx = new TxScope(view.chainId, height, time, tx, t.module.name, readState);
       t.definition.authorize?.(ctx, tx.body.payload);
       t.definition.apply(ctx, tx.body.payload);
-      for (const [k, v] of txWrites) blockWrites.set(k, v);
+      for (const [k, v] of ctx.writes) blockWrites.set(k, v);
       receipt = { txid: tx.txid, height, index, status: 'ok' };
-      if (events.length > 0) receipt.events = events;
+      if (ctx.events.length > 0) {
+        receipt.events = ctx.events;
+        eventsJson = `[${ctx.eventTexts.join(',')}]`;
+      }
     } catch (e) {
       let code = 'internal.error';
       if (e instanceof GovchainError) code = e.code;
@@ -189,9 +169,9 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
       receipt = { txid: tx.txid, height, index, status: 'failed', code };
     }
     receipts.push(receipt);
+    leafData.push(utf8(receiptJson(receipt, eventsJson)));
   }
 
-  const leafData = receipts.map(receiptLeafData);
   const logSize0 = head?.logSize ?? 0;
   const appended = appendLeafHashes(view.logReader, logSize0, leafData.map(hashLeaf));
   const logRootHex = toHex(logRootOf(view.logReader, appended));
@@ -199,10 +179,10 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const updates: Array<{ key: Uint8Array; valueHash: Uint8Array | null }> = [];
   const stateWrites = new Map<string, StateWrite | null>();
   for (const [k, v] of blockWrites) {
-    const z = k.indexOf('\u0000');
     const write: StateWrite | null = v === null ? null : { text: v, hash: sha256(utf8(v)) };
     stateWrites.set(k, write);
-    updates.push({ key: stateMapKey(k.slice(0, z), k.slice(z + 1)), valueHash: write === null ? null : write.hash });
+    // The table key "<module>\0<key>" in UTF-8 is exactly the preimage of stateMapKey(module, key).
+    updates.push({ key: sha256(utf8(k)), valueHash: write === null ? null : write.hash });
   }
   const stateRoot0 = head === undefined ? SMT_EMPTY_ROOT : fromHex(head.stateRoot);
   // New state-map nodes are stored under this block's height (store format 2).
@@ -232,6 +212,64 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     stateVersion: smt.rootVersion,
     faults,
   };
+}
+
+/**
+ * What a module's hooks see of one transaction (TxContext): its writes, kept as canonical JSON
+ * text over the block's state (serialising once at `set` both isolates the stored value from
+ * later mutation by the module and yields the bytes that are hashed), and its events. One
+ * object per transaction, its methods on the prototype.
+ */
+class TxScope implements TxContext {
+  readonly signer: string;
+  readonly signers: readonly string[];
+  readonly txid: string;
+  readonly writes = new Map<string, string | null>();
+  readonly events: TxEvent[] = [];
+  /** JCS of each event, for the receipt's leaf data. */
+  readonly eventTexts: string[] = [];
+
+  constructor(
+    readonly chainId: string,
+    readonly height: number,
+    readonly time: string,
+    tx: ExecutableTx,
+    private readonly module: string,
+    private readonly readState: (module: string, key: string) => JsonValue | undefined,
+  ) {
+    this.txid = tx.txid;
+    this.signer = tx.body.signer;
+    this.signers = tx.signers;
+  }
+
+  get(key: string): JsonValue | undefined {
+    return this.read(this.module, key);
+  }
+
+  read(module: string, key: string): JsonValue | undefined {
+    const k = stateTableKey(module, key);
+    // A value written by this transaction (null: deleted by it), else the block's state.
+    const w = this.writes.get(k);
+    if (typeof w === 'string') return JSON.parse(w) as JsonValue;
+    return w === null ? undefined : this.readState(module, key);
+  }
+
+  set(key: string, value: JsonValue): void {
+    this.writes.set(stateTableKey(this.module, key), canonicalJson(value));
+  }
+
+  delete(key: string): void {
+    this.writes.set(stateTableKey(this.module, key), null);
+  }
+
+  // Canonicalised at once: the event is isolated from later mutation by the module, and a
+  // value JCS cannot encode (NaN, a cycle) fails this transaction, not the block's receipts.
+  emit(type: string, data: { [key: string]: JsonValue }): void {
+    const dataText = canonicalJson(data);
+    // JCS of {type, data}: members in code-unit order ("data" < "type").
+    this.eventTexts.push(`{"data":${dataText},"type":${canonicalJson(type)}}`);
+    this.events.push({ type, data: JSON.parse(dataText) as TxEvent['data'] });
+  }
 }
 
 /**
