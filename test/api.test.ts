@@ -212,7 +212,8 @@ describe('documentation and operations', () => {
 
   test('metrics are Prometheus text and count commits', async () => {
     const res = await app.inject('/metrics');
-    assert.match(res.body, /govchain_tx_committed_total\{status="ok"\} \d+/);
+    assert.match(res.body, /govchain_tx_committed_total\{status="ok"\} [1-9]\d*/);
+    assert.match(res.body, /govchain_tx_submitted_total\{result="accepted"\} [1-9]\d*/);
     assert.match(res.body, /govchain_height \d+/);
     assert.equal((await app.inject('/healthz')).json().status, 'ok');
   });

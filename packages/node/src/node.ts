@@ -41,7 +41,6 @@ import { executeBlock, type ChainView, type ExecutableTx, type ExecutedBlock, ty
 import { genesisHash, readGenesis, type Genesis } from './genesis.js';
 import type { LoadedKey } from './keys.js';
 import { createNodeMetrics, type NodeMetrics } from './metrics.js';
-import { encodeSmtNodes } from './smt-codec.js';
 import { ChainStore, type BlockWrite, type ChainHead, type StoredBlock } from './store.js';
 import { PendingBlocks } from './pending.js';
 import { verifyStore } from './audit.js';
@@ -157,6 +156,8 @@ export class GovchainNode {
   private readonly maxPending: number;
   private readonly maxPendingPerSigner: number;
   private readonly pendingBySigner = new Map<string, number>();
+  /** The `accepted` child of the admission counter, counted per transaction (no label lookup). */
+  private readonly accepted: { inc(): void };
   private readonly view: ChainView;
   private blockInFlight: Promise<void> = Promise.resolve();
   /** Resolves when every issued block write is durable (or has failed). */
@@ -189,6 +190,7 @@ export class GovchainNode {
     this.log = opts.logger ?? pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
     this.registry = opts.modules ?? createModuleRegistry(defaultModules);
     this.metrics = createNodeMetrics();
+    this.accepted = this.metrics.txSubmitted.labels({ result: 'accepted' });
     this.keys = loadValidatorKeys(opts.dataDir);
     this.maxPending = opts.maxPending ?? 100_000;
     this.maxPendingPerSigner = opts.maxPendingPerSigner ?? Math.max(100, Math.floor(this.maxPending / 100));
@@ -345,7 +347,7 @@ export class GovchainNode {
       if (e instanceof OrdererFullError) throw new GovchainError('mempool.full', e.message);
       throw new GovchainError('ordering.unavailable', `the orderer refused the transaction: ${(e as Error).message}`, { cause: e });
     }
-    this.metrics.txSubmitted.inc({ result: 'accepted' });
+    this.accepted.inc();
     this.metrics.mempool.set(this.admitted.size);
     return { txid: r.txid };
   }
@@ -454,14 +456,13 @@ export class GovchainNode {
       const checkpoints = appended ? this.signCheckpoints(head, signing) : [];
       const certified = checkpoints.length > 0 && checkpoints[0]!.signatures >= signing.quorum;
       this.pending.push(head, executed);
-      const encodings = encodeSmtNodes(executed.smtNodes.map((n) => n.node));
       const write: BlockWrite = {
         head,
         block: { header: executed.header, txids: executed.txids, stateVersion: executed.stateVersion },
         envelopes: executed.envelopes,
         leafData: executed.leafData,
         logNodes: executed.logNodes,
-        smtNodes: executed.smtNodes.map((n, i) => ({ hash: n.hash, encoding: encodings[i]! })),
+        smtNodes: executed.smtNodes,
         stateWrites: executed.stateWrites,
         checkpoints: checkpoints.map((c) => ({ size: c.size, note: c.note })),
         certifiedSize: certified ? head.logSize : undefined,
@@ -488,8 +489,9 @@ export class GovchainNode {
       this.metrics.blocks.inc();
       this.metrics.height.set(write.head.height);
       this.metrics.logSize.set(write.head.logSize);
+      let failed = 0;
       for (const r of executed.receipts) {
-        this.metrics.txCommitted.inc({ status: r.status });
+        if (r.status === 'failed') failed++;
         const a = this.admitted.get(r.txid);
         if (a !== undefined) {
           this.metrics.commitLatencySeconds.observe((t2 - a.at) / 1000);
@@ -501,6 +503,8 @@ export class GovchainNode {
           for (const w of list) w(r);
         }
       }
+      if (failed > 0) this.metrics.txCommitted.inc({ status: 'failed' }, failed);
+      if (executed.receipts.length > failed) this.metrics.txCommitted.inc({ status: 'ok' }, executed.receipts.length - failed);
       // Ordered but not executed (duplicates of committed txids): forget them too.
       for (const tx of block.txs) this.forget(tx.txid);
       this.metrics.mempool.set(this.admitted.size);

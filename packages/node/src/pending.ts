@@ -7,14 +7,47 @@
 import type { JsonValue, LogNodeReader, SmtNode, SmtNodeReader } from '@govchain/core';
 import type { ChainView, ExecutedBlock } from './execute.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
-import { hashMapKey as hashKey } from './smt-codec.js';
 
 interface Layer {
   readonly head: ChainHead;
   readonly txids: ReadonlySet<string>;
   readonly state: ReadonlyMap<string, { text: string } | null>;
-  readonly smt: ReadonlyMap<string, SmtNode>;
+  readonly smt: NodesByHash;
   readonly log: ReadonlyMap<string, Uint8Array>;
+}
+
+/** equalBytes for 32-byte hashes, without the constant-time loop (public data). */
+function sameHash(a: Uint8Array, b: Uint8Array): boolean {
+  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/**
+ * A block's new state-map nodes by hash. Keyed by the hash's first 30 bits (a small integer,
+ * so no string is built per node as a Map<string> would need); the full hash decides, and
+ * the rare entries that share 30 bits are kept in a list.
+ */
+export class NodesByHash {
+  private readonly map = new Map<number, { hash: Uint8Array; node: SmtNode } | Array<{ hash: Uint8Array; node: SmtNode }>>();
+
+  private static slot(h: Uint8Array): number {
+    return (h[0]! << 22) | (h[1]! << 14) | (h[2]! << 6) | (h[3]! >>> 2);
+  }
+
+  add(entry: { hash: Uint8Array; node: SmtNode }): void {
+    const k = NodesByHash.slot(entry.hash);
+    const there = this.map.get(k);
+    if (there === undefined) this.map.set(k, entry);
+    else if (Array.isArray(there)) there.push(entry);
+    else this.map.set(k, [there, entry]);
+  }
+
+  get(hash: Uint8Array): SmtNode | undefined {
+    const there = this.map.get(NodesByHash.slot(hash));
+    if (there === undefined) return undefined;
+    if (!Array.isArray(there)) return sameHash(there.hash, hash) ? there.node : undefined;
+    return there.find((e) => sameHash(e.hash, hash))?.node;
+  }
 }
 
 
@@ -31,8 +64,8 @@ export class PendingBlocks {
 
   /** Add an executed block on top. */
   push(head: ChainHead, b: ExecutedBlock): void {
-    const smt = new Map<string, SmtNode>();
-    for (const n of b.smtNodes) smt.set(hashKey(n.hash), n.node);
+    const smt = new NodesByHash();
+    for (const n of b.smtNodes) smt.add(n);
     const log = new Map<string, Uint8Array>();
     for (const n of b.logNodes) log.set(`${n.level}:${n.index}`, n.hash);
     this.layers.push({ head, txids: new Set(b.txids), state: b.stateWrites, smt, log });
@@ -68,7 +101,7 @@ export class PendingBlocks {
           for (let i = this.layers.length - 1; i >= 0; i--) {
             const l = this.layers[i]!;
             if (l.head.height === version) {
-              const n = l.smt.get(hashKey(hash));
+              const n = l.smt.get(hash);
               if (n !== undefined) return n;
             }
           }

@@ -22,7 +22,7 @@ import { open, type Database, type RootDatabase } from 'lmdb';
 import { mkdirSync, statfsSync } from 'node:fs';
 import { equalBytes, fromUtf8, sha256, utf8, GovchainError, type BlockHeader, type JsonValue, type Receipt, type SmtNode } from '@govchain/core';
 import { migrateStore } from './migrations.js';
-import { decodeSmtNode } from './smt-codec.js';
+import { decodeSmtNode, encodeSmtNodes } from './smt-codec.js';
 
 /** The committed head of the chain. */
 export interface ChainHead {
@@ -59,8 +59,8 @@ export interface BlockWrite {
   /** Aligned with block.txids; leaf indexes are head.logSize - n .. head.logSize - 1. */
   leafData: Uint8Array[];
   logNodes: Array<{ level: number; index: number; hash: Uint8Array }>;
-  /** State-map nodes created by this block, stored under version `head.height`. */
-  smtNodes: Array<{ hash: Uint8Array; encoding: Uint8Array }>;
+  /** State-map nodes created by this block, stored under version `head.height` (encoded by smt-codec.ts). */
+  smtNodes: ReadonlyArray<{ hash: Uint8Array; node: SmtNode }>;
   /** "<module>\0<key>" -> value text and hash, or null to delete. */
   stateWrites: Map<string, { text: string; hash: Uint8Array } | null>;
   /** Set when this block's checkpoint is certified. */
@@ -110,6 +110,17 @@ export function stateTableKey(module: string, key: string): string {
 // State keys are stored as raw UTF-8: LMDB's default key encoding would read a NUL as an
 // array separator and hand back ['module', 'key'].
 const stateDbKey = (tableKey: string): Buffer => Buffer.from(tableKey, 'utf8');
+
+// The state key of a read, written into one scratch buffer (reads copy the key, see above)
+// without building the "<module>\0<key>" string: execution reads state for every transaction.
+const stateKeyScratch = Buffer.allocUnsafe(4096);
+function stateReadKey(module: string, key: string): Buffer {
+  // At most 3 UTF-8 bytes per UTF-16 code unit: a longer key takes the general path.
+  if (3 * (module.length + key.length) + 1 > stateKeyScratch.length) return stateDbKey(stateTableKey(module, key));
+  const n = stateKeyScratch.write(module, 0, 'utf8');
+  stateKeyScratch[n] = 0;
+  return stateKeyScratch.subarray(0, n + 1 + stateKeyScratch.write(key, n + 1, 'utf8'));
+}
 
 /**
  * An LMDB commit failure, with its cause: lmdb-js rejects the writes of a failed commit with
@@ -278,7 +289,7 @@ export class ChainStore {
 
   /** A module's current state value. */
   stateValue(module: string, key: string): JsonValue | undefined {
-    const text = this.state.get(stateDbKey(stateTableKey(module, key)));
+    const text = this.state.get(stateReadKey(module, key));
     return text === undefined ? undefined : (JSON.parse(text) as JsonValue);
   }
 
@@ -317,7 +328,8 @@ export class ChainStore {
         this.leaves.put(firstLeaf + i, w.leafData[i]!);
       });
       for (const n of w.logNodes) this.logNodes.put(logNodeKey(n.level, n.index, logKeyScratch), n.hash);
-      for (const n of w.smtNodes) this.smtv.put(smtNodeKey(w.head.height, n.hash, smtKeyScratch), n.encoding);
+      const encodings = encodeSmtNodes(w.smtNodes.map((n) => n.node));
+      w.smtNodes.forEach((n, i) => this.smtv.put(smtNodeKey(w.head.height, n.hash, smtKeyScratch), encodings[i]!));
       for (const [k, v] of w.stateWrites) {
         const key = stateDbKey(k);
         // Keep the version being replaced, by hash, so proofs against an older (still
