@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Type } from '@sinclair/typebox';
-import { MemorySmtStore, SMT_EMPTY_ROOT, canonicalJson, fromUtf8, receiptLeafData, sha256, stateMapKey, toHex, updateSmt, utf8, type ModuleDefinition } from '@govchain/core';
+import { GovchainError, MemorySmtStore, SMT_EMPTY_ROOT, canonicalJson, fromUtf8, receiptLeafData, sha256, stateMapKey, toHex, updateSmt, utf8, type ModuleDefinition } from '@govchain/core';
 import { createModuleRegistry } from '@govchain/modules';
 import { executeBlock, type ChainView, type ExecutableTx } from './execute.js';
 
@@ -84,4 +84,38 @@ test('receipt leaf data is JCS(receipt) and state-map keys are stateMapKey(modul
     { key: stateMapKey('scribe', 'gone'), valueHash: null },
   ]).root;
   assert.equal(b.header.stateRoot, toHex(expected));
+});
+
+// A module whose transactions write and then fail (or not, as the payload says).
+const risky: ModuleDefinition = {
+  name: 'risky',
+  description: 'test module',
+  txTypes: {
+    put: {
+      schema: Type.Object({}),
+      description: 'writes a, b and deletes c; fails when told to',
+      apply(ctx, p: { v: number; fail?: boolean }) {
+        ctx.set('a', p.v);
+        ctx.set('a', p.v + 1); // twice: the undo log must restore the value from before both
+        ctx.set(`new-${p.v}`, true);
+        ctx.delete('c');
+        if (p.fail === true) throw new GovchainError('risky.refused', 'told to fail');
+      },
+    },
+  },
+};
+
+test("a failed transaction's writes are discarded, and the block's earlier writes stay as they were", () => {
+  const withC: ChainView = { ...view, stateValue: (m, k) => (m === 'risky' && k === 'c' ? 'stored' : undefined) };
+  const put = (n: number, payload: { v: number; fail?: boolean }): ExecutableTx => {
+    const t = tx('risky.put', n);
+    return { ...t, body: { ...t.body, payload } };
+  };
+  const b = executeBlock(withC, createModuleRegistry([risky]), 1, '2030-01-01T00:00:00Z', [put(1, { v: 10, fail: true }), put(2, { v: 20 }), put(3, { v: 30, fail: true })]);
+  assert.deepEqual(b.receipts.map((r) => r.code ?? r.status), ['risky.refused', 'ok', 'risky.refused']);
+  // Only the second transaction's writes: a = 21 (not 31 nor 11), its new key, c deleted.
+  assert.deepEqual(
+    [...b.stateWrites].map(([k, w]) => [k, w === null ? null : w.text]).sort(),
+    [['risky\u0000a', '21'], ['risky\u0000c', null], ['risky\u0000new-20', 'true']],
+  );
 });

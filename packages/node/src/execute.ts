@@ -109,14 +109,9 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   const activation = protocolActivationAt({ get: (m, k) => view.stateValue(m, k) }, height);
   const supported = opts.supportedProtocol ?? PROTOCOL_VERSION;
   if (activation !== undefined && activation.version > supported) throw unsupportedProtocol(activation, height, supported);
-  // Writes are kept as canonical JSON text: serialising once at `set` both isolates the
-  // stored value from later mutation by the module and yields the bytes that are hashed.
-  const blockWrites = new Map<string, string | null>();
-  const readState = (module: string, key: string): JsonValue | undefined => {
-    const w = blockWrites.get(stateTableKey(module, key));
-    if (typeof w === 'string') return JSON.parse(w) as JsonValue;
-    return w === null ? undefined : view.stateValue(module, key);
-  };
+  // Writes are kept as canonical JSON text (see TxScope).
+  const blockWrites: BlockWrites = new Map();
+  const readState = (module: string, key: string): JsonValue | undefined => readWrite(blockWrites, view, module, key);
   if (height === 1 && opts.genesis !== undefined) {
     const genesisTime = typeof opts.genesis.time === 'string' ? opts.genesis.time : time;
     registry.runGenesis(
@@ -147,22 +142,23 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
     envelopes.push(tx.envelope);
     let receipt: Receipt;
     let eventsJson: string | undefined;
+    let ctx: TxScope | undefined;
     try {
       if (tx.body.expires !== undefined && Date.parse(tx.body.expires) <= blockMs) {
         throw new GovchainError('tx.expired', `transaction expired at ${tx.body.expires}, block time ${time}`);
       }
       checkLedgerSignatures(registry, stateReader, tx);
       const t = registry.txType(tx.body.type);
-      const ctx = new TxScope(view.chainId, height, time, tx, t.module.name, readState);
+      ctx = new TxScope(view.chainId, height, time, tx, t.module.name, blockWrites, view);
       t.definition.authorize?.(ctx, tx.body.payload);
       t.definition.apply(ctx, tx.body.payload);
-      for (const [k, v] of ctx.writes) blockWrites.set(k, v);
       receipt = { txid: tx.txid, height, index, status: 'ok' };
       if (ctx.events.length > 0) {
         receipt.events = ctx.events;
         eventsJson = `[${ctx.eventTexts.join(',')}]`;
       }
     } catch (e) {
+      ctx?.rollback(); // a failed transaction's writes are discarded
       let code = 'internal.error';
       if (e instanceof GovchainError) code = e.code;
       else faults.push({ txid: tx.txid, error: e });
@@ -214,20 +210,35 @@ export function executeBlock(view: ChainView, registry: ModuleRegistry, height: 
   };
 }
 
+/** Where a block's writes live during execution: "<module>\0<key>" -> canonical JSON text, or null (deleted). */
+type BlockWrites = Map<string, string | null>;
+
+/** The value of a block write: text parsed, null deleted, undefined unwritten (read `view`). */
+function readWrite(writes: BlockWrites, view: ChainView, module: string, key: string): JsonValue | undefined {
+  const w = writes.get(stateTableKey(module, key));
+  if (typeof w === 'string') return JSON.parse(w) as JsonValue;
+  return w === null ? undefined : view.stateValue(module, key);
+}
+
+/** Marks a key the transaction being rolled back had not written before (in the undo log). */
+const UNWRITTEN = Symbol('unwritten');
+
 /**
- * What a module's hooks see of one transaction (TxContext): its writes, kept as canonical JSON
- * text over the block's state (serialising once at `set` both isolates the stored value from
- * later mutation by the module and yields the bytes that are hashed), and its events. One
- * object per transaction, its methods on the prototype.
+ * What a module's hooks see of one transaction (TxContext). Its writes go straight into the
+ * block's writes, as canonical JSON text (serialising once at `set` both isolates the stored
+ * value from later mutation by the module and yields the bytes that are hashed); an undo log
+ * takes them out again if the transaction fails. One object per transaction, its methods
+ * on the prototype.
  */
 class TxScope implements TxContext {
   readonly signer: string;
   readonly signers: readonly string[];
   readonly txid: string;
-  readonly writes = new Map<string, string | null>();
   readonly events: TxEvent[] = [];
   /** JCS of each event, for the receipt's leaf data. */
   readonly eventTexts: string[] = [];
+  /** Keys this transaction wrote, with what the block held before (UNWRITTEN: nothing). */
+  private readonly undo: Array<string | null | typeof UNWRITTEN> = [];
 
   constructor(
     readonly chainId: string,
@@ -235,7 +246,8 @@ class TxScope implements TxContext {
     readonly time: string,
     tx: ExecutableTx,
     private readonly module: string,
-    private readonly readState: (module: string, key: string) => JsonValue | undefined,
+    private readonly writes: BlockWrites,
+    private readonly view: ChainView,
   ) {
     this.txid = tx.txid;
     this.signer = tx.body.signer;
@@ -243,23 +255,36 @@ class TxScope implements TxContext {
   }
 
   get(key: string): JsonValue | undefined {
-    return this.read(this.module, key);
+    return readWrite(this.writes, this.view, this.module, key);
   }
 
   read(module: string, key: string): JsonValue | undefined {
-    const k = stateTableKey(module, key);
-    // A value written by this transaction (null: deleted by it), else the block's state.
-    const w = this.writes.get(k);
-    if (typeof w === 'string') return JSON.parse(w) as JsonValue;
-    return w === null ? undefined : this.readState(module, key);
+    return readWrite(this.writes, this.view, module, key);
   }
 
   set(key: string, value: JsonValue): void {
-    this.writes.set(stateTableKey(this.module, key), canonicalJson(value));
+    this.write(stateTableKey(this.module, key), canonicalJson(value));
   }
 
   delete(key: string): void {
-    this.writes.set(stateTableKey(this.module, key), null);
+    this.write(stateTableKey(this.module, key), null);
+  }
+
+  private write(k: string, v: string | null): void {
+    const before = this.writes.get(k);
+    this.undo.push(k, before === undefined ? UNWRITTEN : before);
+    this.writes.set(k, v);
+  }
+
+  /** Take this transaction's writes out of the block's, newest first. */
+  rollback(): void {
+    for (let i = this.undo.length - 2; i >= 0; i -= 2) {
+      const k = this.undo[i] as string;
+      const before = this.undo[i + 1]!;
+      if (before === UNWRITTEN) this.writes.delete(k);
+      else this.writes.set(k, before);
+    }
+    this.undo.length = 0;
   }
 
   // Canonicalised at once: the event is isolated from later mutation by the module, and a
