@@ -8,7 +8,7 @@ import { createApiServer } from '@govchain/api';
 import { createKey, GovchainNode } from '@govchain/node';
 import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
-import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { anchorTx, demoChain, openSlowNode, startNode } from './support/chain.js';
 
 let chain: ReturnType<typeof demoChain>;
 let node: GovchainNode;
@@ -98,8 +98,7 @@ test('oversized request headers are refused with 431 before any route runs', asy
 test('a ?wait=commit longer than the request timeout ends in a 202 before the server would cut it (408)', { timeout: 30_000 }, async () => {
   // A node whose next block is 4 s away, behind a server with a 1.5 s request timeout.
   const slowChain = demoChain();
-  const slow = await GovchainNode.open({ dataDir: slowChain.dir, blockIntervalMs: 4000, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
-  await slow.start();
+  const slow = await openSlowNode(slowChain.dir, { blockIntervalMs: 4000 });
   const slowApp = await createApiServer({ node: slow, timeouts: TIMEOUTS, rateLimit: false });
   await slowApp.listen({ host: '127.0.0.1', port: 0 });
   try {

@@ -8,7 +8,7 @@ import { createApiServer } from '@govchain/api';
 import { GovchainNode, createKey, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
-import { anchorTx, demoChain, startNode } from './support/chain.js';
+import { anchorTx, demoChain, openSlowNode, startNode } from './support/chain.js';
 
 let chain: ReturnType<typeof demoChain>;
 let node: GovchainNode;
@@ -107,8 +107,7 @@ describe('mempool per-signer cap', () => {
   test('one signer cannot hold more than maxPendingPerSigner pending transactions; others still get in', async () => {
     const t = demoChain();
     // Blocks every 1.5 s: submissions stay pending long enough to hit the cap.
-    const slow = await GovchainNode.open({ dataDir: t.dir, blockIntervalMs: 1500, maxPendingPerSigner: 3, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
-    await slow.start();
+    const slow = await openSlowNode(t.dir, { blockIntervalMs: 1500, maxPendingPerSigner: 3 });
     try {
       // did:key signers need no registration on this fresh chain.
       const [a, b] = [createKey(), createKey()];
@@ -137,8 +136,7 @@ describe('mempool total cap', () => {
   test('past maxPending admitted transactions every signer gets 429 mempool.full; nothing admitted is dropped, and room returns as blocks commit', async () => {
     const t = demoChain();
     // Blocks every 1.5 s: submissions stay pending long enough to fill the mempool.
-    const slow = await GovchainNode.open({ dataDir: t.dir, blockIntervalMs: 1500, maxPending: 8, maxPendingPerSigner: 8, verifierWorkers: 0, logger: pino({ level: 'silent' }) });
-    await slow.start();
+    const slow = await openSlowNode(t.dir, { blockIntervalMs: 1500, maxPending: 8, maxPendingPerSigner: 8 });
     try {
       const keys = Array.from({ length: 4 }, () => createKey());
       const sent: string[] = [];

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createServer } from 'node:net';
 import { randomBytes, signTxSync, toHex, type JsonValue, type TxEnvelope } from '@govchain/core';
-import { bootstrapDemo, GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
+import { bootstrapDemo, createKey, GovchainNode, initDataDir, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import type { ModuleRegistry } from '@govchain/modules';
 import { pino } from 'pino';
 import { createApiServer } from '@govchain/api';
@@ -43,6 +43,19 @@ export async function startNode(dir: string, opts: { blockIntervalMs?: number; v
 }
 
 /** A signed notary.anchor envelope for a random (or given) digest. */
+/**
+ * A started node (no workers, no demo bootstrap) whose next block is a whole
+ * `blockIntervalMs` away: a first transaction is committed (an idle node cuts it at once), so
+ * what is submitted next stays pending until one interval after that cut.
+ */
+export async function openSlowNode(dir: string, opts: { blockIntervalMs: number; maxPending?: number; maxPendingPerSigner?: number }): Promise<GovchainNode> {
+  const node = await GovchainNode.open({ dataDir: dir, verifierWorkers: 0, logger: pino({ level: 'silent' }), ...opts });
+  await node.start();
+  const { txid } = await node.submit(JSON.stringify(anchorTx(createKey())));
+  await node.waitForCommit(txid, 10_000);
+  return node;
+}
+
 export function anchorTx(key: LoadedKey, chain = 'govchain-dev', digest = toHex(randomBytes(32)), extra: Record<string, JsonValue> = {}): TxEnvelope {
   return signTxSync({ chain, type: 'notary.anchor', signer: key.did, nonce: toHex(randomBytes(8)), payload: { digest, ...extra } }, [key]);
 }

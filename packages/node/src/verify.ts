@@ -99,7 +99,9 @@ const MAX_BATCHES_OUT = 2;
 /** Create a verifier pool. */
 export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   const count = opts.workers ?? availableParallelism();
-  const batchSize = opts.batchSize ?? 128;
+  // Up to 2 x 1,024 envelopes wait per worker (~200 ms of checks): enough to keep every
+  // worker busy while the main thread executes a block, during which it posts nothing.
+  const batchSize = opts.batchSize ?? 1024;
   if (count === 0) {
     let id = 0;
     return {
@@ -145,10 +147,16 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
     scheduled = false;
     while (queue.length > 0) {
       let best = 0;
-      for (let i = 1; i < workers.length; i++) if (batchesOut[i]! < batchesOut[best]! || (batchesOut[i] === batchesOut[best] && inflight[i]! < inflight[best]!)) best = i;
+      let freeSlots = 0;
+      for (let i = 0; i < workers.length; i++) {
+        freeSlots += MAX_BATCHES_OUT - batchesOut[i]!;
+        if (batchesOut[i]! < batchesOut[best]! || (batchesOut[i] === batchesOut[best] && inflight[i]! < inflight[best]!)) best = i;
+      }
       if (batchesOut[best]! >= MAX_BATCHES_OUT) return; // every worker is busy: sent when one answers
-      const batch = queue.length <= batchSize ? queue : queue.slice(0, batchSize);
-      queue = queue.length <= batchSize ? [] : queue.slice(batchSize);
+      // What waits is shared out over the free slots, so no worker idles while another holds it all.
+      const size = Math.min(batchSize, Math.ceil(queue.length / freeSlots));
+      const batch = queue.length <= size ? queue : queue.slice(0, size);
+      queue = queue.length <= size ? [] : queue.slice(size);
       inflight[best]! += batch.length;
       batchesOut[best]!++;
       workers[best]!.postMessage(batch);

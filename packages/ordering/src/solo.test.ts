@@ -1,4 +1,5 @@
 import { test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
 import assert from 'node:assert/strict';
 import { createSoloOrderer } from './solo.js';
 import type { OrderedBlock } from './orderer.js';
@@ -28,25 +29,50 @@ test('solo: a full block is cut at once; blocks come one at a time with rising h
   assert.ok(Date.parse(blocks[1]!.time) >= Date.parse(blocks[0]!.time));
 });
 
-test('solo: a transaction waiting behind a slow block is cut one interval after it arrived, not after the block', async () => {
+test('solo: an idle orderer cuts at once; later cuts come one interval after the previous cut, and a slow block is followed at once', async () => {
   const cutAt: number[] = [];
+  const sizes: number[] = [];
   const o = createSoloOrderer({ blockIntervalMs: 200, maxBlockTxs: 1000 });
-  await o.start({ height: 0, time: '2026-01-01T00:00:00.000Z' }, async () => {
+  await o.start({ height: 0, time: '2026-01-01T00:00:00.000Z' }, async (b) => {
     cutAt.push(performance.now());
-    await sleep(300); // a slow block
+    sizes.push(b.txs.length);
+    if (b.height === 2) await sleep(300); // a slow block
   });
   const t0 = performance.now();
-  await o.submit(tx(1)); // cut at ~200 ms, handled until ~500 ms
+  await o.submit(tx(1)); // idle: cut at once (block 1)
+  await sleep(20);
+  await o.submit(tx(2)); // waits for the interval since block 1 (block 2, ~200 ms, slow until ~500 ms)
+  await o.submit(tx(3));
   await sleep(250);
-  const arrived = performance.now(); // ~250 ms: waits behind the slow block
-  await o.submit(tx(2));
-  await sleep(800);
+  await o.submit(tx(4)); // ~270 ms: behind the slow block; its interval since block 2's cut ends at ~400 ms
+  await sleep(700);
   await o.close();
-  assert.equal(cutAt.length, 2);
-  assert.ok(cutAt[0]! - t0 >= 190, `first cut after ${cutAt[0]! - t0} ms`);
-  // Its interval ends at ~450 ms, during the slow block, so it is cut as soon as that block
-  // is handed over (~500 ms: waited ~250 ms); counting from the end of the block would cut
-  // it at ~700 ms (waited ~450 ms).
-  const waited = cutAt[1]! - arrived;
-  assert.ok(waited >= 190 && waited < 380, `second transaction waited ${waited.toFixed(0)} ms`);
+  assert.deepEqual(sizes, [1, 2, 1]);
+  assert.ok(cutAt[0]! - t0 < 50, `first cut after ${(cutAt[0]! - t0).toFixed(0)} ms`);
+  const second = cutAt[1]! - cutAt[0]!;
+  assert.ok(second >= 190 && second < 290, `second cut ${second.toFixed(0)} ms after the first`);
+  // Block 2 is handed over ~300 ms after its cut, past its interval: block 3 follows at once.
+  const third = cutAt[2]! - cutAt[1]!;
+  assert.ok(third >= 290 && third < 400, `third cut ${third.toFixed(0)} ms after the second`);
+});
+
+test('solo: a cut waits for the I/O callbacks already pending, so what was admitted meanwhile joins the block', async () => {
+  const sizes: number[] = [];
+  const o = createSoloOrderer({ blockIntervalMs: 50, maxBlockTxs: 1000 });
+  await o.start({ height: 0, time: '2026-01-01T00:00:00.000Z' }, async (b) => void sizes.push(b.txs.length));
+  await o.submit(tx(1));
+  await sleep(100); // block 1: tx 1
+  // The interval is over, so the cut for tx 3 is due at once; meanwhile a verifier thread's
+  // answer (a message, an I/O callback) that submits tx 2 is already pending while this
+  // thread is busy (a block executing).
+  const channel = new MessageChannel();
+  channel.port2.once('message', () => void o.submit(tx(2)));
+  await o.submit(tx(3));
+  channel.port1.postMessage('checked');
+  const until = performance.now() + 20;
+  while (performance.now() < until); // busy: the cut's timer and the message are both due
+  await sleep(100);
+  channel.port1.close();
+  await o.close();
+  assert.deepEqual(sizes, [1, 2]);
 });

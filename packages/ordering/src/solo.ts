@@ -1,10 +1,15 @@
 /**
- * The `solo` orderer: one process orders its own transactions. It cuts a block once the
- * oldest waiting transaction has waited `blockIntervalMs`, or as soon as `maxBlockTxs` are
- * waiting, whichever comes first, and delivers blocks one at a time (the next cut waits
- * until the previous block is handed over, so blocks grow under load instead of queueing
- * up). Time spent waiting for the previous block counts towards the interval, so no
- * transaction waits much longer than one interval plus one block's execution.
+ * The `solo` orderer: one process orders its own transactions. It cuts a block as soon as
+ * `maxBlockTxs` are waiting, and otherwise once `blockIntervalMs` have passed since the
+ * previous cut (at once for a transaction arriving at an idle orderer), and delivers blocks
+ * one at a time: the next cut waits until the previous block is handed over, so blocks grow
+ * under load instead of queueing up. The interval is counted from the previous cut, not from
+ * the first waiting transaction's arrival: a node busy executing a block admits nothing
+ * meanwhile, and a clock started by the first transaction admitted afterwards would leave
+ * the node idle for most of an interval after every block.
+ *
+ * A cut runs after the I/O callbacks already pending (setImmediate), so the transactions
+ * whose checks finished while the previous block executed are admitted and join it.
  */
 import { OrdererFullError, nextBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from './orderer.js';
 
@@ -27,8 +32,8 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
   const maxPending = options.maxPending ?? 100_000;
   const now = options.now ?? Date.now;
   let queue: OrderedTx[] = [];
-  /** When the oldest transaction in `queue` arrived. */
-  let oldestAt = 0;
+  /** When the previous block was cut (never: long ago). */
+  let lastCutAt = -Infinity;
   let position: OrderingPosition | undefined;
   let handler: BlockHandler | undefined;
   let timer: ReturnType<typeof setTimeout> | undefined;
@@ -43,11 +48,11 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
       void cut();
     } else if (timer === undefined) {
       timer = setTimeout(
-        () => {
+        () => setImmediate(() => {
           timer = undefined;
           void cut();
-        },
-        Math.max(0, oldestAt + blockIntervalMs - now()),
+        }),
+        Math.max(0, lastCutAt + blockIntervalMs - now()),
       );
     }
   };
@@ -57,8 +62,7 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
     delivering = true;
     const txs = queue.length <= maxBlockTxs ? queue : queue.slice(0, maxBlockTxs);
     queue = queue.length <= maxBlockTxs ? [] : queue.slice(maxBlockTxs);
-    // What stays queued arrived before the cut; counting from the cut keeps it conservative.
-    if (queue.length > 0) oldestAt = now();
+    lastCutAt = now();
     const block = { height: position.height + 1, time: nextBlockTime(position.time, now()), txs };
     try {
       await handler(block);
@@ -78,7 +82,6 @@ export function createSoloOrderer(options: SoloOrdererOptions = {}): Orderer {
     async submit(tx) {
       if (closed) throw new OrdererFullError('orderer is closed');
       if (queue.length >= maxPending) throw new OrdererFullError(`too many pending transactions (${maxPending})`);
-      if (queue.length === 0) oldestAt = now();
       queue.push(tx);
       schedule();
     },
