@@ -56,7 +56,7 @@ export interface ExecutableTx {
   body: TxBody;
   signers: string[];
   signatures: TxSignature[];
-  /** Per signature: hex public key it was verified under before ordering, or null. */
+  /** Per ledger-DID signature: hex public key it was verified under before ordering; null otherwise (did:key, or deferred). */
   keys: Array<string | null>;
 }
 

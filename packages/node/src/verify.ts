@@ -21,7 +21,11 @@ export interface VerifyRequest {
   mode: 'admit' | 'order';
 }
 
-/** The outcome of the stateless checks. `keys`: hex key each signature verified under, or null. */
+/**
+ * The outcome of the stateless checks. `keys`: per signature, the hex key a ledger-DID
+ * signature verified under (execution re-checks it against the state of its block), or null
+ * (deferred, or a did:key signature, whose key is its DID and cannot change).
+ */
 export type VerifyResult =
   | { id: number; ok: true; txid: string; signer: string; signers: string[]; keys: Array<string | null>; canonical: string }
   | { id: number; ok: false; code: string; message: string; field: string | undefined };
@@ -59,7 +63,7 @@ export function checkStatelessly(chainId: string, req: VerifyRequest, state?: St
       if (req.mode !== 'order' || !(e instanceof GovchainError) || !/^(tx\.unknown_key|tx\.bad_signature|identity\.|did\.)/.test(e.code)) throw e;
       c = checkEnvelope(value, { ...opts, resolveKey: resolver(true) });
     }
-    return { id: req.id, ok: true, txid: c.txid, signer: c.envelope.body.signer, signers: c.signers, keys: c.keys.map((k) => (k === null ? null : toHex(k))), canonical: c.canonical };
+    return { id: req.id, ok: true, txid: c.txid, signer: c.envelope.body.signer, signers: c.signers, keys: c.keys.map((k, i) => (k === null || !registry.isStateKey(c.envelope.signatures[i]!.kid) ? null : toHex(k))), canonical: c.canonical };
   } catch (e) {
     if (e instanceof GovchainError) return { id: req.id, ok: false, code: e.code, message: e.message, field: e.field };
     return { id: req.id, ok: false, code: 'tx.malformed', message: (e as Error).message, field: undefined };

@@ -48,12 +48,14 @@ test('solo: an idle orderer cuts at once; later cuts come one interval after the
   await sleep(700);
   await o.close();
   assert.deepEqual(sizes, [1, 2, 1]);
-  assert.ok(cutAt[0]! - t0 < 50, `first cut after ${(cutAt[0]! - t0).toFixed(0)} ms`);
+  // (Upper bounds leave room for a loaded machine; the old rule, an interval from the first
+  // waiting transaction, would cut tx 1 at ~200 ms together with txs 2 and 3.)
+  assert.ok(cutAt[0]! - t0 < 120, `first cut after ${(cutAt[0]! - t0).toFixed(0)} ms`);
   const second = cutAt[1]! - cutAt[0]!;
-  assert.ok(second >= 190 && second < 290, `second cut ${second.toFixed(0)} ms after the first`);
+  assert.ok(second >= 190 && second < 450, `second cut ${second.toFixed(0)} ms after the first`);
   // Block 2 is handed over ~300 ms after its cut, past its interval: block 3 follows at once.
   const third = cutAt[2]! - cutAt[1]!;
-  assert.ok(third >= 290 && third < 400, `third cut ${third.toFixed(0)} ms after the second`);
+  assert.ok(third >= 290 && third < 600, `third cut ${third.toFixed(0)} ms after the second`);
 });
 
 test('solo: a cut waits for the I/O callbacks already pending, so what was admitted meanwhile joins the block', async () => {
