@@ -28,6 +28,7 @@ import { notaryPool, presign, presignJob } from './sign.js';
 import { BATCH as NETWORK_BATCH, benchNetwork } from './network.js';
 import { diskBytes, startupAndCatchUp } from './chain.js';
 import { proofs } from './proofs.js';
+import { signatures } from './signatures.js';
 
 const quiet = pino({ level: 'warn' });
 
@@ -380,4 +381,4 @@ const network: Scenario = {
   },
 };
 
-export const allScenarios: Scenario[] = [proofs, batchAnchoring, nodeNotary, nodeIdentity, nodeLand, startupAndCatchUp, http, certification, network];
+export const allScenarios: Scenario[] = [signatures, proofs, batchAnchoring, nodeNotary, nodeIdentity, nodeLand, startupAndCatchUp, http, certification, network];
