@@ -147,9 +147,11 @@ describe('mempool total cap', () => {
         const res = await app.inject({ method: 'POST', url: '/v1/txs', payload: JSON.stringify(anchorTx(keys[0]!)), headers: json });
         assertProblem(res, 429, 'mempool.full');
         assert.ok(Number(res.headers['retry-after']) >= 1, 'Retry-After tells the client when to come back');
+        assert.match((await app.inject('/metrics')).body, /^govchain_mempool_transactions 8$/m);
       });
       // Refusal, not eviction: every admitted transaction commits.
       for (const txid of sent) assert.equal((await slow.waitForCommit(txid, 10_000)).txid, txid);
+      assert.match(await slow.metrics.registry.getSingleMetricAsString('govchain_mempool_transactions'), /^govchain_mempool_transactions 0$/m);
       await slow.submit(JSON.stringify(anchorTx(createKey())));
     } finally {
       await slow.stop();

@@ -26,7 +26,8 @@ export interface NodeMetrics {
 }
 
 /** Create a node's metrics. */
-export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): NodeMetrics {
+export function createNodeMetrics(opts: { defaultMetrics?: boolean; mempoolSize?: () => number } = {}): NodeMetrics {
+  const mempoolSize = opts.mempoolSize;
   const registry = new Registry();
   if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'govchain_process_' });
   const registers = [registry];
@@ -37,7 +38,13 @@ export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): Node
     blocks: new Counter({ name: 'govchain_blocks_total', help: 'Blocks committed', registers }),
     height: new Gauge({ name: 'govchain_height', help: 'Height of the committed head', registers }),
     logSize: new Gauge({ name: 'govchain_log_size', help: 'Leaves in the transaction log', registers }),
-    mempool: new Gauge({ name: 'govchain_mempool_transactions', help: 'Transactions admitted and not yet committed', registers }),
+    // Read when scraped (given a size function), not set per transaction.
+    mempool: new Gauge({
+      name: 'govchain_mempool_transactions',
+      help: 'Transactions admitted and not yet committed',
+      registers,
+      ...(mempoolSize === undefined ? {} : { collect(this: Gauge) { this.set(mempoolSize()); } }),
+    }),
     blockExecSeconds: new Histogram({ name: 'govchain_block_execute_seconds', help: 'Time to execute a block', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
     blockCommitSeconds: new Histogram({ name: 'govchain_block_commit_seconds', help: 'Time to write a block durably', registers, buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2] }),
     blockTotalSeconds: new Histogram({ name: 'govchain_block_total_seconds', help: 'From the start of execution to durable commit', registers, buckets: [0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5] }),

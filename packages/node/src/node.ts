@@ -189,7 +189,7 @@ export class GovchainNode {
     this.dataDir = opts.dataDir;
     this.log = opts.logger ?? pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
     this.registry = opts.modules ?? createModuleRegistry(defaultModules);
-    this.metrics = createNodeMetrics();
+    this.metrics = createNodeMetrics({ mempoolSize: () => this.admitted.size });
     this.accepted = this.metrics.txSubmitted.labels({ result: 'accepted' });
     this.keys = loadValidatorKeys(opts.dataDir);
     this.maxPending = opts.maxPending ?? 100_000;
@@ -348,7 +348,6 @@ export class GovchainNode {
       throw new GovchainError('ordering.unavailable', `the orderer refused the transaction: ${(e as Error).message}`, { cause: e });
     }
     this.accepted.inc();
-    this.metrics.mempool.set(this.admitted.size);
     return { txid: r.txid };
   }
 
@@ -507,7 +506,6 @@ export class GovchainNode {
       if (executed.receipts.length > failed) this.metrics.txCommitted.inc({ status: 'ok' }, executed.receipts.length - failed);
       // Ordered but not executed (duplicates of committed txids): forget them too.
       for (const tx of block.txs) this.forget(tx.txid);
-      this.metrics.mempool.set(this.admitted.size);
       if (this.tally !== undefined) this.afterDurable(write);
       this.warnOfUnsupportedProtocol();
       this.emitter.emit('commit', {
