@@ -151,12 +151,24 @@ export async function createApiServer(opts: ApiServerOptions): Promise<FastifyIn
       buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 30],
       registers: [opts.node.metrics.registry],
     });
-  app.addHook('onRequest', async (req, reply) => {
+  app.addHook('onRequest', (req, reply, done) => {
     void reply.header('x-request-id', req.id);
+    done();
   });
-  app.addHook('onResponse', async (req, reply) => {
-    const route = req.routeOptions.url ?? 'unmatched';
-    httpSeconds.observe({ method: req.method, route: route.startsWith('/v1/events') ? '/v1/events' : route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+  // One histogram child per (method, route, status), kept: prom-client would otherwise hash
+  // the label set on every request. Routes are the registered patterns, so the set is bounded.
+  const httpChildren = new Map<string, { observe(v: number): void }>();
+  app.addHook('onResponse', (req, reply, done) => {
+    const url = req.routeOptions.url ?? 'unmatched';
+    const route = url.startsWith('/v1/events') ? '/v1/events' : url;
+    const key = `${req.method} ${route} ${reply.statusCode}`;
+    let child = httpChildren.get(key);
+    if (child === undefined) {
+      child = httpSeconds.labels({ method: req.method, route, status: String(reply.statusCode) });
+      httpChildren.set(key, child);
+    }
+    child.observe(reply.elapsedTime / 1000);
+    done();
   });
 
   // Set before any plugin adds routes: a route keeps the error handler in force when it
