@@ -28,8 +28,19 @@ export interface NodeMetrics {
 /** Create a node's metrics. */
 export function createNodeMetrics(opts: { defaultMetrics?: boolean } = {}): NodeMetrics {
   const registry = new Registry();
-  if (opts.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'govchain_process_' });
   const registers = [registry];
+  if (opts.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry, prefix: 'govchain_process_' });
+    // prom-client reports external memory, not the ArrayBuffer share of it (NATS and LMDB buffers).
+    new Gauge({
+      name: 'govchain_process_nodejs_array_buffers_bytes',
+      help: 'Memory of ArrayBuffers and Buffers (part of nodejs_external_memory_bytes)',
+      registers,
+      collect() {
+        this.set(process.memoryUsage().arrayBuffers);
+      },
+    });
+  }
   return {
     registry,
     txSubmitted: new Counter({ name: 'govchain_tx_submitted_total', help: 'Transactions submitted, by admission result', labelNames: ['result'], registers }),
