@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { leastSquaresSlope, memoryTrend, memoryVerdict, type MemorySample } from './soak-memory.js';
+import { leastSquaresSlope, seriesTrend, seriesVerdict, type MemorySample } from './soak-memory.js';
 
 const MiB = 2 ** 20;
 const SECONDS = 600;
@@ -9,9 +9,9 @@ const WARMUP = 150;
 const soak = (anonMiB: (t: number) => number): MemorySample[] =>
   Array.from({ length: SECONDS / 5 + 1 }, (_, i) => {
     const t = i * 5;
-    return { t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: 50 * MiB, heapTotal: 90 * MiB, external: NaN, arrayBuffers: NaN, mempool: 0 };
+    return { t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: 50 * MiB, heapTotal: 90 * MiB, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0 };
   });
-const verdict = (anonMiB: (t: number) => number): string | undefined => memoryVerdict(memoryTrend(soak(anonMiB), SECONDS, WARMUP), 64 * MiB, SECONDS, WARMUP);
+const verdict = (anonMiB: (t: number) => number): string | undefined => seriesVerdict('anonymous RSS', seriesTrend(soak(anonMiB), 'anon', SECONDS, WARMUP), 64 * MiB, SECONDS, WARMUP);
 /** GC sawtooth: up to 40 MiB of garbage collected every 30 s. */
 const sawtooth = (t: number): number => ((t % 30) / 30) * 40;
 

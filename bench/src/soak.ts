@@ -25,7 +25,7 @@ import { CLI_MAIN, freeTcpPort, startLocalNetwork, type LocalNetwork } from '@go
 import { describeMachine, percentile } from './harness.js';
 import { load } from './network.js';
 import { presign } from './sign.js';
-import { leakSlopeBound, memoryTrend, memoryVerdict, type MemorySample, type MemoryTrend } from './soak-memory.js';
+import { leakSlopeBound, memoryTrend, seriesVerdict, type MemorySample, type MemoryTrend } from './soak-memory.js';
 
 // Capacity, not abuse limits: the load comes from one IP and a few signers.
 process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
@@ -46,6 +46,13 @@ const SOAK_LOAD = 0.7;
  * minutes is 60 MiB.
  */
 const MEMORY_BOUND_MIB = 64;
+/**
+ * The same for the main thread's live JS heap (in use just after a full collection), where
+ * the node keeps its state (mempool, waiters, tally): it was flat within a few MiB over 10
+ * minutes once warm (docs/faults.md), so 16 MiB; a leak of 2.1 MiB/min (110 bytes per
+ * transaction at 320 tx/s) fails it.
+ */
+const LIVE_BOUND_MIB = 16;
 /** The first WARMUP_SHARE of the soak (at least 10 s) is warm-up: caches and heaps fill. */
 const WARMUP_SHARE = 0.25;
 const WARMUP_SECONDS = Math.max(10, SECONDS * WARMUP_SHARE);
@@ -115,6 +122,7 @@ async function sample(n: NodeUnderTest, t: number): Promise<MemorySample> {
     heapTotal: metric('govchain_process_nodejs_heap_size_total_bytes'),
     external: metric('govchain_process_nodejs_external_memory_bytes'),
     arrayBuffers: metric('govchain_process_nodejs_array_buffers_bytes'),
+    heapLive: metric('govchain_process_nodejs_heap_live_bytes') || NaN, // 0 before the first full collection
     mempool: metric('govchain_mempool_transactions'),
   };
 }
@@ -218,8 +226,9 @@ async function soakTarget(target: string, chain: string, nodes: NodeUnderTest[],
       trend,
       samples: s,
     };
-    const verdict = memoryVerdict(trend, MEMORY_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS);
-    if (verdict !== undefined) failures.push(`${n.name}: ${verdict}`);
+    for (const v of [seriesVerdict('anonymous RSS', trend.anon, MEMORY_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS), seriesVerdict('live JS heap', trend.live, LIVE_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS)]) {
+      if (v !== undefined) failures.push(`${n.name}: ${v}`);
+    }
     return m;
   });
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
@@ -274,8 +283,8 @@ function summary(results: TargetResult[]): string {
   for (const r of results) {
     for (const m of r.memory) {
       const t = m.trend;
-      mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(t.anonAfterWarmup)}/${fmtMiB(t.anonEnd)}`, (t.anonGrowth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`, `${fmtMiB(t.heapTotalPeak)}/${fmtMiB(t.heapTotalEnd)}`]);
-      trends.push(`${r.target} ${m.node}: anon RSS ${t.anonAt.map(fmtMiB).join(' / ')} MiB at 25/50/75/100%; slope ${fmtSlope(t.slopeAfterWarmup)} MiB/min after warm-up, ${fmtSlope(t.slopeSecondHalf)} in the second half`);
+      mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(t.anon.afterWarmup)}/${fmtMiB(t.anon.end)}`, (t.anon.growth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`, `${fmtMiB(t.heapTotalPeak)}/${fmtMiB(t.heapTotalEnd)}`]);
+      for (const [what, x] of [['anon RSS', t.anon], ['live heap', t.live]] as const) trends.push(`${r.target} ${m.node} ${what}: ${x.at.map(fmtMiB).join(' / ')} MiB at 25/50/75/100%; growth ${fmtSlope(x.growth)} MiB after warm-up; slope ${fmtSlope(x.slopeAfterWarmup)} MiB/min after warm-up, ${fmtSlope(x.slopeSecondHalf)} in the second half`);
     }
   }
   const table = (t: string[][]): string => {
@@ -297,10 +306,11 @@ try {
   else rmSync(dir, { recursive: true, force: true });
 }
 const slopeBoundMiB = leakSlopeBound(MEMORY_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS) / MiB;
-process.stdout.write(`\ngovchain soak (${SECONDS} s per target, ${SOAK_LOAD * 100}% of capacity; a leak: anonymous RSS grew more than ${MEMORY_BOUND_MIB} MiB after warm-up and still grows more than ${slopeBoundMiB.toFixed(1)} MiB/min in the second half)\n\n${summary(results)}\n\n`);
+const liveSlopeBoundMiB = leakSlopeBound(LIVE_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS) / MiB;
+process.stdout.write(`\ngovchain soak (${SECONDS} s per target, ${SOAK_LOAD * 100}% of capacity; a leak: anonymous RSS, or the live JS heap, grew more than ${MEMORY_BOUND_MIB} MiB, or ${LIVE_BOUND_MIB} MiB, after warm-up and still grows more than ${slopeBoundMiB.toFixed(1)}, or ${liveSlopeBoundMiB.toFixed(1)}, MiB/min in the second half)\n\n${summary(results)}\n\n`);
 const failures = results.flatMap((r) => r.failures.map((f) => `${r.target}: ${f}`));
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(join('bench-results', `soak-${machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify({ format: 'govchain-soak', version: 2, machine, seconds: SECONDS, load: SOAK_LOAD, warmupSeconds: WARMUP_SECONDS, memoryBoundMiB: MEMORY_BOUND_MIB, leakSlopeBoundMiBPerMin: slopeBoundMiB, results: results.map((r) => ({ ...r })) }, null, 2) + '\n');
+writeFileSync(join('bench-results', `soak-${machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify({ format: 'govchain-soak', version: 2, machine, seconds: SECONDS, load: SOAK_LOAD, warmupSeconds: WARMUP_SECONDS, memoryBoundMiB: MEMORY_BOUND_MIB, leakSlopeBoundMiBPerMin: slopeBoundMiB, liveBoundMiB: LIVE_BOUND_MIB, liveSlopeBoundMiBPerMin: liveSlopeBoundMiB, results: results.map((r) => ({ ...r })) }, null, 2) + '\n');
 if (failures.length > 0) {
   process.stdout.write(`FAILED:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
   process.exit(1);
