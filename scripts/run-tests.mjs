@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
 const [suite = 'all', filter] = process.argv.slice(2);
-const roots = ['packages', 'test'];
+const roots = ['packages', 'test', 'bench'];
 const files = [];
 function walk(dir, inDist) {
   let entries;

@@ -5,22 +5,27 @@
  *   1. capacity: a short burst of fire-and-forget submissions (202) until committed;
  *   2. soak: an open-loop schedule of wait=commit submissions at SOAK_LOAD of capacity
  *      (soak-load.ts, its own process), sampling every node's memory (RSS, anonymous RSS
- *      from /proc, V8 heap from /metrics);
+ *      from /proc; V8 heap used and committed, external and ArrayBuffer memory, mempool
+ *      from /metrics);
  *   3. checks: zero 5xx and zero unanswered requests; every acknowledged transaction is in
- *      the chain exactly once; every node ends with identical roots; anonymous RSS grows by
- *      at most MEMORY_BOUND_MIB between the end of warm-up and the end.
+ *      the chain exactly once; every node ends with identical roots; no memory leak
+ *      (soak-memory.ts: anonymous RSS grew more than MEMORY_BOUND_MIB after warm-up and
+ *      still grows in the second half).
  * GOVCHAIN_SOAK_SECONDS (default 600) sets the soak length per target; GOVCHAIN_SOAK_TARGETS
- * (default "node,network") which targets run. Prints a summary table, writes
- * bench-results/soak-<date>.json, exits 1 when a check fails.
+ * (default "node,network") which targets run; GOVCHAIN_SOAK_KEEP=1 keeps the data folders
+ * and node logs (e.g. with GOVCHAIN_NODE_EXEC_ARGV=--trace-gc). Prints a summary table and a
+ * memory trend line per node, writes bench-results/soak-<date>.json (every memory sample of
+ * every node), exits 1 when a check fails.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CLI_MAIN, freeTcpPort, startLocalNetwork, type LocalNetwork } from '@govchain/cli';
-import { describeMachine, median, percentile } from './harness.js';
+import { describeMachine, percentile } from './harness.js';
 import { load } from './network.js';
 import { presign } from './sign.js';
+import { leakSlopeBound, memoryTrend, seriesVerdict, type MemorySample, type MemoryTrend } from './soak-memory.js';
 
 // Capacity, not abuse limits: the load comes from one IP and a few signers.
 process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
@@ -31,24 +36,28 @@ const TARGETS = (process.env.GOVCHAIN_SOAK_TARGETS ?? 'node,network').split(',')
 /** Share of measured capacity the soak runs at. */
 const SOAK_LOAD = 0.7;
 /**
- * Allowed growth of a node's anonymous RSS (JS heap + native allocations, not LMDB's mapped
- * file pages) from the end of warm-up to the end of the soak. A node keeps no per-transaction
- * memory once a transaction commits: what stays is bounded (signature tally of the last 1,000
- * heights, 10,000 certification timestamps, lmdb-js and V8 caches), so steady load should
- * leave memory flat apart from GC noise (tens of MiB). 64 MiB is above that noise and below
- * what a real leak produces: 150 bytes per transaction at 700 tx/s for 10 minutes is 60 MiB.
+ * Growth of a node's anonymous RSS (JS heaps + native allocations, not LMDB's mapped file
+ * pages) from the end of warm-up to the end of the soak beyond which, if it is still growing
+ * in the second half (soak-memory.ts `memoryVerdict`), the node leaks. A node keeps no
+ * per-transaction memory once a transaction commits: what stays is bounded (signature tally
+ * of the last 1,000 heights, 10,000 certification timestamps, lmdb-js and V8 caches), so
+ * steady load leaves memory flat apart from GC noise (tens of MiB). 64 MiB is above that
+ * noise and below what a real leak produces: 150 bytes per transaction at 700 tx/s for 10
+ * minutes is 60 MiB.
  */
 const MEMORY_BOUND_MIB = 64;
+/**
+ * The same for the main thread's live JS heap (in use just after a full collection), where
+ * the node keeps its state (mempool, waiters, tally): once warm it moved by a few MiB over 10
+ * minutes, 2-15 MiB with a growing backlog (docs/faults.md), so 16 MiB; a leak of 2.1 MiB/min
+ * (110 bytes per transaction at 320 tx/s) fails it.
+ */
+const LIVE_BOUND_MIB = 16;
 /** The first WARMUP_SHARE of the soak (at least 10 s) is warm-up: caches and heaps fill. */
 const WARMUP_SHARE = 0.25;
+const WARMUP_SECONDS = Math.max(10, SECONDS * WARMUP_SHARE);
 const MiB = 2 ** 20;
 
-interface Sample {
-  t: number;
-  rss: number;
-  anon: number;
-  heap: number;
-}
 interface NodeUnderTest {
   name: string;
   url: string;
@@ -61,13 +70,15 @@ interface TargetResult {
   seconds: number;
   sent: number;
   committed: number;
+  /** Blocks committed during the soak. */
+  blocks: number;
   p50: number;
   p99: number;
   statuses: Record<string, number>;
   late: number;
   /** Connection resets before any answer that the generator retried (keep-alive race). */
   retriedResets: number;
-  memory: Array<{ node: string; rssStart: number; rssEnd: number; rssPeak: number; anonAfterWarmup: number; anonEnd: number; anonGrowth: number; heapStart: number; heapEnd: number; heapPeak: number }>;
+  memory: Array<{ node: string; rssStart: number; rssEnd: number; rssPeak: number; heapStart: number; heapEnd: number; heapPeak: number; trend: MemoryTrend; samples: MemorySample[] }>;
   failures: string[];
 }
 
@@ -94,17 +105,26 @@ function procMemory(pid: number): { rss: number; anon: number } {
   }
 }
 
-async function sample(n: NodeUnderTest, t: number): Promise<Sample> {
+async function sample(n: NodeUnderTest, t: number): Promise<MemorySample> {
   const pid = n.pid();
   const m = pid === undefined ? { rss: NaN, anon: NaN } : procMemory(pid);
-  let heap = NaN;
+  let text = '';
   try {
-    const text = await (await fetch(`${n.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
-    heap = Number(/^govchain_process_nodejs_heap_size_used_bytes (\S+)$/m.exec(text)?.[1] ?? NaN);
+    text = await (await fetch(`${n.url}/metrics`, { signal: AbortSignal.timeout(5000) })).text();
   } catch {
-    // no answer: keep NaN
+    // no answer: the metrics stay NaN
   }
-  return { t, ...m, heap };
+  const metric = (name: string): number => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    t,
+    ...m,
+    heapUsed: metric('govchain_process_nodejs_heap_size_used_bytes'),
+    heapTotal: metric('govchain_process_nodejs_heap_size_total_bytes'),
+    external: metric('govchain_process_nodejs_external_memory_bytes'),
+    arrayBuffers: metric('govchain_process_nodejs_array_buffers_bytes'),
+    heapLive: metric('govchain_process_nodejs_heap_live_bytes') || NaN, // 0 before the first full collection
+    mempool: metric('govchain_mempool_transactions'),
+  };
 }
 
 function runLoad(chain: string, urls: string[], rate: number, seconds: number, out: string): Promise<{ sent: number; statuses: Record<string, number>; latenciesMs: number[]; acked: string[]; late: number; retriedResets: number; seconds: number }> {
@@ -137,7 +157,7 @@ async function soakTarget(target: string, chain: string, nodes: NodeUnderTest[],
 
   // 2. Soak, sampling memory.
   const startHead = (await status(nodes[0]!))!;
-  const samples = new Map<string, Sample[]>(nodes.map((n) => [n.name, []]));
+  const samples = new Map<string, MemorySample[]>(nodes.map((n) => [n.name, []]));
   let sampling = true;
   const every = Math.max(1000, Math.min(5000, (SECONDS * 1000) / 60));
   const ts0 = performance.now();
@@ -191,29 +211,29 @@ async function soakTarget(target: string, chain: string, nodes: NodeUnderTest[],
   if (lost > 0) failures.push(`${lost} acknowledged transactions are not in the chain`);
   if (duplicates > 0) failures.push(`${duplicates} transactions committed twice`);
   // Memory.
-  const warmup = Math.max(10, SECONDS * WARMUP_SHARE);
   const memory = nodes.map((n) => {
     const s = samples.get(n.name)!.filter((x) => Number.isFinite(x.rss));
-    const after = s.filter((x) => x.t >= warmup);
-    const anonAfterWarmup = median(after.slice(0, 3).map((x) => x.anon));
-    const anonEnd = median(s.slice(-3).map((x) => x.anon));
+    const heaps = s.filter((x) => Number.isFinite(x.heapUsed));
+    const trend = memoryTrend(s, SECONDS, WARMUP_SECONDS);
     const m = {
       node: n.name,
       rssStart: s[0]?.rss ?? NaN,
       rssEnd: s.at(-1)?.rss ?? NaN,
       rssPeak: Math.max(...s.map((x) => x.rss)),
-      anonAfterWarmup,
-      anonEnd,
-      anonGrowth: anonEnd - anonAfterWarmup,
-      heapStart: s.find((x) => Number.isFinite(x.heap))?.heap ?? NaN,
-      heapEnd: [...s].reverse().find((x) => Number.isFinite(x.heap))?.heap ?? NaN,
-      heapPeak: Math.max(...s.filter((x) => Number.isFinite(x.heap)).map((x) => x.heap)),
+      heapStart: heaps[0]?.heapUsed ?? NaN,
+      heapEnd: heaps.at(-1)?.heapUsed ?? NaN,
+      heapPeak: trend.heapUsedPeak,
+      trend,
+      samples: s,
     };
-    if (!(m.anonGrowth <= MEMORY_BOUND_MIB * MiB)) failures.push(`${n.name}: anonymous RSS grew ${(m.anonGrowth / MiB).toFixed(1)} MiB after warm-up (bound ${MEMORY_BOUND_MIB} MiB)`);
+    const verdicts = [seriesVerdict('anonymous RSS', trend.anon, MEMORY_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS)];
+    // The live heap is known only from the first full collection on, which a short soak may not reach.
+    if (Number.isFinite(trend.live.growth)) verdicts.push(seriesVerdict('live JS heap', trend.live, LIVE_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS));
+    for (const v of verdicts) if (v !== undefined) failures.push(`${n.name}: ${v}`);
     return m;
   });
   const sorted = [...r.latenciesMs].sort((a, b) => a - b);
-  return { target, capacity, rate, seconds: r.seconds, sent: r.sent, committed: r.acked.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), statuses: r.statuses, late: r.late, retriedResets: r.retriedResets, memory, failures };
+  return { target, capacity, rate, seconds: r.seconds, sent: r.sent, committed: r.acked.length, blocks: heights.length, p50: percentile(sorted, 50), p99: percentile(sorted, 99), statuses: r.statuses, late: r.late, retriedResets: r.retriedResets, memory, failures };
 }
 
 async function soakSingleNode(dir: string): Promise<TargetResult> {
@@ -254,17 +274,25 @@ async function soakNetwork(dir: string): Promise<TargetResult> {
 }
 
 const fmtMiB = (b: number): string => (Number.isFinite(b) ? (b / MiB).toFixed(0) : 'n/a');
+const fmtSlope = (b: number): string => (Number.isFinite(b) ? `${b >= 0 ? '+' : ''}${(b / MiB).toFixed(1)}` : 'n/a');
 
 function summary(results: TargetResult[]): string {
   const rows: string[][] = [['target', 'capacity tx/s', 'soak tx/s', 'seconds', 'sent', 'committed', 'p50 ms', 'p99 ms', 'answers', 'late', 'resets retried']];
   for (const r of results) rows.push([r.target, r.capacity.toFixed(0), String(r.rate), r.seconds.toFixed(0), String(r.sent), String(r.committed), r.p50.toFixed(0), r.p99.toFixed(0), Object.entries(r.statuses).map(([k, v]) => `${k}:${v}`).join(' '), String(r.late), String(r.retriedResets)]);
-  const mem: string[][] = [['target', 'node', 'RSS start/end/peak MiB', 'anon RSS after warm-up/end MiB', 'anon growth MiB', 'heap start/end/peak MiB']];
-  for (const r of results) for (const m of r.memory) mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(m.anonAfterWarmup)}/${fmtMiB(m.anonEnd)}`, (m.anonGrowth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`]);
+  const mem: string[][] = [['target', 'node', 'RSS start/end/peak MiB', 'anon RSS after warm-up/end MiB', 'anon growth MiB', 'heap used start/end/peak MiB', 'heap committed peak/end MiB']];
+  const trends: string[] = [];
+  for (const r of results) {
+    for (const m of r.memory) {
+      const t = m.trend;
+      mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(t.anon.afterWarmup)}/${fmtMiB(t.anon.end)}`, (t.anon.growth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`, `${fmtMiB(t.heapTotalPeak)}/${fmtMiB(t.heapTotalEnd)}`]);
+      for (const [what, x] of [['anon RSS', t.anon], ['live heap', t.live]] as const) trends.push(`${r.target} ${m.node} ${what}: ${x.at.map(fmtMiB).join(' / ')} MiB at 25/50/75/100%; growth ${fmtSlope(x.growth)} MiB after warm-up; slope ${fmtSlope(x.slopeAfterWarmup)} MiB/min after warm-up, ${fmtSlope(x.slopeSecondHalf)} in the second half`);
+    }
+  }
   const table = (t: string[][]): string => {
     const w = t[0]!.map((_, i) => Math.max(...t.map((r) => r[i]!.length)));
     return t.map((r, k) => r.map((c, i) => c.padEnd(w[i]!)).join('  ') + (k === 0 ? '\n' + w.map((n) => '-'.repeat(n)).join('  ') : '')).join('\n');
   };
-  return `${table(rows)}\n\n${table(mem)}`;
+  return `${table(rows)}\n\n${table(mem)}\n\n${trends.join('\n')}`;
 }
 
 const machine = describeMachine();
@@ -275,12 +303,15 @@ try {
   if (TARGETS.includes('node')) results.push(await soakSingleNode(mkdtempSync(join(dir, 'node-'))));
   if (TARGETS.includes('network')) results.push(await soakNetwork(mkdtempSync(join(dir, 'network-'))));
 } finally {
-  rmSync(dir, { recursive: true, force: true });
+  if (process.env.GOVCHAIN_SOAK_KEEP === '1') process.stderr.write(`kept the soak's data folders and node logs in ${dir}\n`);
+  else rmSync(dir, { recursive: true, force: true });
 }
-process.stdout.write(`\ngovchain soak (${SECONDS} s per target, ${SOAK_LOAD * 100}% of capacity, memory bound ${MEMORY_BOUND_MIB} MiB anonymous RSS growth after warm-up)\n\n${summary(results)}\n\n`);
+const slopeBoundMiB = leakSlopeBound(MEMORY_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS) / MiB;
+const liveSlopeBoundMiB = leakSlopeBound(LIVE_BOUND_MIB * MiB, SECONDS, WARMUP_SECONDS) / MiB;
+process.stdout.write(`\ngovchain soak (${SECONDS} s per target, ${SOAK_LOAD * 100}% of capacity; a leak: anonymous RSS, or the live JS heap, grew more than ${MEMORY_BOUND_MIB} MiB, or ${LIVE_BOUND_MIB} MiB, after warm-up and still grows more than ${slopeBoundMiB.toFixed(1)}, or ${liveSlopeBoundMiB.toFixed(1)}, MiB/min in the second half)\n\n${summary(results)}\n\n`);
 const failures = results.flatMap((r) => r.failures.map((f) => `${r.target}: ${f}`));
 mkdirSync('bench-results', { recursive: true });
-writeFileSync(join('bench-results', `soak-${machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify({ format: 'govchain-soak', version: 1, machine, seconds: SECONDS, load: SOAK_LOAD, memoryBoundMiB: MEMORY_BOUND_MIB, results: results.map((r) => ({ ...r })) }, null, 2) + '\n');
+writeFileSync(join('bench-results', `soak-${machine.date.replace(/[:.]/g, '-')}.json`), JSON.stringify({ format: 'govchain-soak', version: 2, machine, seconds: SECONDS, load: SOAK_LOAD, warmupSeconds: WARMUP_SECONDS, memoryBoundMiB: MEMORY_BOUND_MIB, leakSlopeBoundMiBPerMin: slopeBoundMiB, liveBoundMiB: LIVE_BOUND_MIB, liveSlopeBoundMiBPerMin: liveSlopeBoundMiB, results: results.map((r) => ({ ...r })) }, null, 2) + '\n');
 if (failures.length > 0) {
   process.stdout.write(`FAILED:\n${failures.map((f) => `  - ${f}`).join('\n')}\n`);
   process.exit(1);

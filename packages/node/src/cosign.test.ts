@@ -67,3 +67,22 @@ test('each height is certified by the validator set that signs it (governance ch
   assert.equal(o6?.kind, 'certified');
   assert.deepEqual((o6 as any).signers, ['v2', 'v3', 'v4']);
 });
+
+test('a long run holds only the heights above the forgotten ones: notes by size and settled heights are freed too', () => {
+  // As the node does: each certification forgets the heights more than KEEP below it.
+  const KEEP = 100;
+  const t = new CheckpointTally(verifiers, 3);
+  for (let h = 2; h <= 600; h++) {
+    const c = cp(h, h * 10);
+    const outcomes = [...t.addOwn(h, formatCheckpoint(c)), ...keys.flatMap((_, i) => t.addNote(`v${i + 1}`, note(c, i)))];
+    for (const o of outcomes) if (o.kind === 'certified') t.forgetBelow(h - KEEP);
+  }
+  const held = t.held();
+  for (const [what, n] of Object.entries(held)) assert.ok(n <= KEEP + 1, `${what}: ${n} held after 599 heights (at most ${KEEP + 1})`);
+  // A late note for a forgotten height is ignored, not recorded again.
+  assert.deepEqual(t.addNote('v1', note(cp(3, 30), 0)), []);
+  assert.deepEqual(t.held(), held);
+  // Equivocation within the heights still held is still evidence.
+  const [o] = t.addNote('v1', note(cp(600, 5990, 9), 0));
+  assert.equal(o?.kind, 'equivocation');
+});

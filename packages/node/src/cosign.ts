@@ -37,6 +37,8 @@ interface Signed {
   note: string;
   /** Hex public key the signature verified under. */
   key: string;
+  /** The height the body names. */
+  height: number;
 }
 
 /** The validators whose signatures count for one height, and how many must agree. */
@@ -68,6 +70,8 @@ export class CheckpointTally {
   private readonly certifiedWith = new Map<number, number>();
   private readonly equivocators = new Set<string>();
   private readonly reported = new Set<string>();
+  /** Heights below this were forgotten (`forgetBelow`): notes for them are ignored. */
+  private floor = 0;
 
   /** `verifiers` and `quorum`: the set for heights that `useSet` did not name (the set at start). */
   constructor(verifiers: readonly NoteVerifier[], quorum: number) {
@@ -131,33 +135,54 @@ export class CheckpointTally {
       return [];
     }
     if (sig === undefined) return [];
-    const signed: Signed = { body: text, signature: sig, note, key: hex(v.publicKey) };
     let atSize = this.bySize.get(size);
-    if (atSize === undefined) this.bySize.set(size, (atSize = new Map()));
     let atHeight = this.signed.get(height);
-    if (atHeight === undefined) this.signed.set(height, (atHeight = new Map()));
-    for (const before of [atSize.get(validator), atHeight.get(validator)]) {
+    for (const before of [atSize?.get(validator), atHeight?.get(validator)]) {
       if (before === undefined || before.body === text) continue;
       const key = `${validator}@${height}`;
       this.equivocators.add(key);
-      this.equivocators.add(`${validator}@${parseCheckpoint(before.body).height}`);
+      this.equivocators.add(`${validator}@${before.height}`);
       const evidenceKey = `${validator}#${size}`;
       if (this.reported.has(evidenceKey)) return [];
       this.reported.add(evidenceKey);
       return [{ kind: 'equivocation', evidence: { validator, size, notes: [before.note, note], detectedAt: new Date().toISOString() } }];
     }
-    if (atSize.has(validator) && atHeight.has(validator)) return [];
+    if (atSize?.has(validator) === true && atHeight?.has(validator) === true) return [];
+    // A forgotten height is settled by the certifications above it: a late note for it
+    // changes nothing, and recording it would hold memory that nothing frees.
+    if (height < this.floor) return [];
+    const signed: Signed = { body: text, signature: sig, note, key: hex(v.publicKey), height };
+    if (atSize === undefined) this.bySize.set(size, (atSize = new Map()));
+    if (atHeight === undefined) this.signed.set(height, (atHeight = new Map()));
     atSize.set(validator, signed);
     atHeight.set(validator, signed);
     return this.evaluate(height);
   }
 
-  /** Forget heights below `height` that are settled (memory bound). */
+  /**
+   * Forget heights below `height` that are settled, and the notes by size that only name
+   * such heights (memory bound: the node calls it with the certified height minus 1,000, so
+   * the tally holds about 1,000 heights however long it runs). Notes for heights below
+   * `height` are ignored from now on.
+   */
   forgetBelow(height: number): void {
+    if (height <= this.floor) return;
+    this.floor = height;
     for (const h of this.signed.keys()) if (h < height && this.done.has(h)) this.signed.delete(h);
     for (const h of this.own.keys()) if (h < height && this.done.has(h)) this.own.delete(h);
+    for (const h of this.done) if (h < height) this.done.delete(h);
     for (const h of this.certifiedWith.keys()) if (h < height) this.certifiedWith.delete(h);
     for (const h of this.sets.keys()) if (h < height) this.sets.delete(h);
+    for (const [size, bySigner] of this.bySize) {
+      let below = true;
+      for (const s of bySigner.values()) below &&= s.height < height;
+      if (below) this.bySize.delete(size);
+    }
+  }
+
+  /** How many heights (notes, own bodies, settled) and log sizes the tally holds. */
+  held(): { signed: number; own: number; settled: number; sizes: number } {
+    return { signed: this.signed.size, own: this.own.size, settled: this.done.size, sizes: this.bySize.size };
   }
 
   private evaluate(height: number): TallyOutcome[] {
