@@ -270,6 +270,8 @@ test('random SIGKILLs of nodes and nats-servers together, several rounds under l
   };
   const rounds = Number(process.env.GOVCHAIN_FAULT_ROUNDS ?? 3);
   const log: string[] = [];
+  // The seed first, so a failing run can be repeated (GOVCHAIN_FAULT_SEED).
+  process.stdout.write(`# random kills: seed ${seed}\n`);
   for (let round = 0; round < rounds; round++) {
     const victim = ALL[random(ALL.length)]!;
     const nats = random(net.nats.length);
@@ -283,8 +285,9 @@ test('random SIGKILLs of nodes and nats-servers together, several rounds under l
     await net.startNode(victim);
     down.delete(victim);
     record(await running);
+    process.stdout.write(`# round ${round + 1}: SIGKILL ${victim} + nats-${nats + 1}\n`);
     const s = await waitForAgreement(net, ALL, acked.size, 120_000);
-    log.push(`round ${round + 1}: SIGKILL ${victim} + nats-${nats + 1}; agreed at log size ${s.logSize}`);
+    log.push(`round ${round + 1}: agreed at log size ${s.logSize}`);
   }
   process.stdout.write(`# random kills (seed ${seed}): ${log.join('; ')}\n`);
   const s = await waitForAgreement(net, ALL, acked.size);

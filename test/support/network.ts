@@ -131,9 +131,25 @@ export async function waitForAgreement(net: LocalNetwork, names: string[], minLo
     last = await Promise.all(names.map((n) => getJson<NodeStatus>(`${net.node(n).url}/v1/status`)));
     const first = last[0];
     if (first !== undefined && first.logSize >= minLogSize && last.every((s) => s !== undefined && s.height === first.height && s.logRoot === first.logRoot && s.stateRoot === first.stateRoot)) return first;
-    if (Date.now() > deadline) assert.fail(`nodes ${names.join(', ')} did not agree at log size >= ${minLogSize}: ${JSON.stringify(last)}`);
+    if (Date.now() > deadline) assert.fail(`nodes ${names.join(', ')} did not agree at log size >= ${minLogSize}: ${JSON.stringify(last)}${await firstDifference(net, names)}`);
     await sleep(250);
   }
+}
+
+/** Where the nodes' chains first differ: the block at that height on each node, and the txids not on all of them. */
+async function firstDifference(net: LocalNetwork, names: string[]): Promise<string> {
+  type Block = { header: { txCount: number; logSize: number; time: string }; txids: string[] };
+  const heights = await Promise.all(names.map(async (n) => (await getJson<NodeStatus>(`${net.node(n).url}/v1/status`))?.height ?? 0));
+  for (let h = 1; h <= Math.min(...heights); h++) {
+    const blocks = await Promise.all(names.map((n) => getJson<Block>(`${net.node(n).url}/v1/blocks/${h}`)));
+    const texts = blocks.map((b) => JSON.stringify(b?.header));
+    if (new Set(texts).size === 1) continue;
+    const all = new Set(blocks.flatMap((b) => b?.txids ?? []));
+    const partial = [...all].filter((t) => !blocks.every((b) => b?.txids.includes(t))).map((t) => `${t.slice(0, 16)} on ${names.filter((_, i) => blocks[i]?.txids.includes(t)).join('+')}`);
+    const each = names.map((n, i) => `${n}: ${blocks[i]?.header.txCount} txs, log ${blocks[i]?.header.logSize}, time ${blocks[i]?.header.time}`);
+    return `\nfirst different block: height ${h}; ${each.join('; ')}; txids not on every node: ${partial.join(', ') || 'none (same txids, other content)'}`;
+  }
+  return '\nno block differs below the lowest height';
 }
 
 /** Wait until `cond` holds (polling). */
