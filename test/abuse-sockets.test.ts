@@ -6,7 +6,6 @@ import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { createApiServer } from '@govchain/api';
 import { createKey, GovchainNode } from '@govchain/node';
-import { pino } from 'pino';
 import type { FastifyInstance } from 'fastify';
 import { anchorTx, demoChain, openSlowNode, startNode } from './support/chain.js';
 

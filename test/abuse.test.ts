@@ -7,7 +7,6 @@ import { signTxSync, toHex, randomBytes } from '@govchain/core';
 import { createApiServer } from '@govchain/api';
 import { GovchainNode, createKey, readDemoIdentities, readKeyFile, type LoadedKey } from '@govchain/node';
 import type { FastifyInstance } from 'fastify';
-import { pino } from 'pino';
 import { anchorTx, demoChain, openSlowNode, startNode } from './support/chain.js';
 
 let chain: ReturnType<typeof demoChain>;

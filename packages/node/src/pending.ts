@@ -4,7 +4,7 @@
  * block h's writes before they reach the store. Nothing here is ever served to clients:
  * receipts and reads come from the store, after durability.
  */
-import type { JsonValue, LogNodeReader, SmtNode, SmtNodeReader } from '@govchain/core';
+import { equalBytes, type JsonValue, type LogNodeReader, type SmtNode, type SmtNodeReader } from '@govchain/core';
 import type { ChainView, ExecutedBlock } from './execute.js';
 import { stateTableKey, type ChainHead, type ChainStore } from './store.js';
 
@@ -14,12 +14,6 @@ interface Layer {
   readonly state: ReadonlyMap<string, { text: string } | null>;
   readonly smt: NodesByHash;
   readonly log: ReadonlyMap<string, Uint8Array>;
-}
-
-/** equalBytes for 32-byte hashes, without the constant-time loop (public data). */
-function sameHash(a: Uint8Array, b: Uint8Array): boolean {
-  for (let i = 0; i < 32; i++) if (a[i] !== b[i]) return false;
-  return true;
 }
 
 /**
@@ -45,8 +39,8 @@ export class NodesByHash {
   get(hash: Uint8Array): SmtNode | undefined {
     const there = this.map.get(NodesByHash.slot(hash));
     if (there === undefined) return undefined;
-    if (!Array.isArray(there)) return sameHash(there.hash, hash) ? there.node : undefined;
-    return there.find((e) => sameHash(e.hash, hash))?.node;
+    if (!Array.isArray(there)) return equalBytes(there.hash, hash) ? there.node : undefined;
+    return there.find((e) => equalBytes(e.hash, hash))?.node;
   }
 }
 

@@ -296,7 +296,7 @@ export class ChainStore {
   /** A state value's JCS text by its hash: the current version of `module/key`, or a replaced one. */
   valueByHash(hash: Uint8Array, module?: string, key?: string): string | undefined {
     if (module !== undefined && key !== undefined) {
-      const current = this.state.get(stateDbKey(stateTableKey(module, key)));
+      const current = this.state.get(stateReadKey(module, key));
       if (current !== undefined && equalBytes(sha256(utf8(current)), hash)) return current;
     }
     return this.values.get(Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength));
