@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { leastSquaresSlope, seriesTrend, seriesVerdict, type MemorySample } from './soak-memory.js';
+import { floorPoints, leastSquaresSlope, seriesTrend, seriesVerdict, type MemorySample } from './soak-memory.js';
 
 const MiB = 2 ** 20;
 const SECONDS = 600;
@@ -37,4 +37,26 @@ test('a steady leak that grows past the bound over the window fails', () => {
 
 test('growth within the bound passes whatever the slope', () => {
   assert.equal(verdict((t) => 200 + (t / 60) * 5), undefined);
+});
+
+/** A 30-s soak (CI's short mode) sampled every second: warm-up 10 s. */
+const shortVerdict = (anonMiB: (t: number) => number): string | undefined => {
+  const samples = Array.from({ length: 32 }, (_, t) => ({ t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: NaN, heapTotal: NaN, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0 }));
+  return seriesVerdict('anonymous RSS', seriesTrend(samples, 'anon', 30, 10), 64 * MiB, 30, 10);
+};
+
+test('a short soak ending at the top of a collection cycle passes', () => {
+  // V8 commits heap for garbage until the next major collection: 70 MiB up over 12 s, then
+  // back (a CI run: 183 MiB after warm-up, 251 MiB in the last samples, a 198 MiB floor).
+  assert.equal(shortVerdict((t) => 180 + ((t % 12) / 12) * 70), undefined);
+});
+
+test('the floor is the smallest sample of each slice after warm-up', () => {
+  const points = [0, 5, 10, 12, 15, 19, 20, 25, 30].map((t) => ({ t, y: t === 12 ? 1 : 100 + t }));
+  assert.deepEqual(floorPoints(points, 10, 10), [{ t: 15, y: 1 }, { t: 25, y: 120 }]);
+});
+
+test('a gross leak fails even a short soak', () => {
+  // 8 MiB/s: 160 MiB over the 20 post-warm-up seconds, 80 MiB between the two floors.
+  assert.match(shortVerdict((t) => 180 + 8 * t + ((t % 12) / 12) * 40) ?? '', /anonymous RSS grew \d+\.\d MiB after warm-up/);
 });

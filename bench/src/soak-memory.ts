@@ -9,6 +9,14 @@
  * over the post-warm-up window: its growth from the end of warm-up to the end, and the
  * least-squares slope over the second half of the soak. A plateau reached after warm-up may
  * exceed the growth bound and is flat in the second half; a leak keeps its slope to the end.
+ *
+ * Both are taken on the figure's floor: the post-warm-up window is cut into slices of
+ * `floorSliceSeconds` and each slice stands for its smallest sample. Between two major
+ * collections V8 lets garbage pile up and commits heap for it (anonymous RSS rose 30-70 MiB
+ * and fell back every 10-15 s in a 30 s soak), so a single sample, or the median of three,
+ * carries the collector's phase; the floor is what the node could not give back, and a leak
+ * raises it at the leak's rate. A slice spans at least one collection cycle (10 s, or a
+ * twelfth of the window in long soaks).
  */
 import { median } from './harness.js';
 
@@ -37,11 +45,11 @@ export interface MemorySample {
 export interface SeriesTrend {
   /** At 25, 50, 75 and 100% of the soak (median of the 3 samples nearest). */
   at: [number, number, number, number];
-  /** At the end of warm-up and at the end (medians of 3 samples), and the difference. */
+  /** The floor (floorPoints) in the first and the last slice after warm-up, and the difference. */
   afterWarmup: number;
   end: number;
   growth: number;
-  /** Least-squares slope, bytes per minute, after warm-up and over the second half. */
+  /** Least-squares slope of the floor, bytes per minute, after warm-up and over the second half (NaN under 3 slices). */
   slopeAfterWarmup: number;
   slopeSecondHalf: number;
 }
@@ -74,14 +82,39 @@ export function leastSquaresSlope(points: ReadonlyArray<{ t: number; y: number }
 
 const maxOf = (xs: number[]): number => xs.filter(Number.isFinite).reduce((a, b) => Math.max(a, b), -Infinity);
 
+/** Length of the slices whose minima form a figure's floor, seconds: a collection cycle or more. */
+export function floorSliceSeconds(seconds: number, warmup: number): number {
+  return Math.max(10, (seconds - warmup) / 12);
+}
+
+/**
+ * The floor of a series after warm-up: one point per slice of `slice` seconds from `warmup` on,
+ * at the slice's middle, valued at its smallest sample. A last slice shorter than half a slice
+ * joins the one before it (it would hold too few samples to reach a trough).
+ */
+export function floorPoints(points: ReadonlyArray<{ t: number; y: number }>, warmup: number, slice: number): Array<{ t: number; y: number }> {
+  const after = points.filter((p) => p.t >= warmup);
+  if (after.length === 0) return [];
+  const last = after.at(-1)!.t;
+  const count = Math.max(1, Math.round((last - warmup) / slice));
+  const width = (last - warmup) / count || slice;
+  const floors = Array.from({ length: count }, (_, i) => ({ t: warmup + (i + 0.5) * width, y: Infinity }));
+  for (const p of after) {
+    const i = Math.min(count - 1, Math.floor((p.t - warmup) / width));
+    floors[i]!.y = Math.min(floors[i]!.y, p.y);
+  }
+  return floors.filter((f) => Number.isFinite(f.y));
+}
+
 /** The trend of one figure over a soak of `seconds` whose first `warmup` seconds are warm-up. */
 export function seriesTrend(samples: readonly MemorySample[], figure: 'anon' | 'heapLive', seconds: number, warmup: number): SeriesTrend {
   const s = samples.filter((x) => Number.isFinite(x[figure])).map((x) => ({ t: x.t, y: x[figure] }));
   const mid = (xs: Array<{ y: number }>): number => (xs.length === 0 ? NaN : median(xs.map((x) => x.y)));
   const near = (t: number): number => mid([...s].sort((a, b) => Math.abs(a.t - t) - Math.abs(b.t - t)).slice(0, 3));
-  const afterWarmup = mid(s.filter((x) => x.t >= warmup).slice(0, 3));
-  const end = mid(s.slice(-3));
-  const perMinute = (from: number): number => leastSquaresSlope(s.filter((x) => x.t >= from).map((x) => ({ t: x.t / 60, y: x.y })));
+  const floors = floorPoints(s, warmup, floorSliceSeconds(seconds, warmup));
+  const afterWarmup = floors[0]?.y ?? NaN;
+  const end = floors.at(-1)?.y ?? NaN;
+  const perMinute = (from: number): number => leastSquaresSlope(floors.filter((x) => x.t >= from).map((x) => ({ t: x.t / 60, y: x.y })));
   return {
     at: [0.25, 0.5, 0.75, 1].map((f) => near(f * seconds)) as SeriesTrend['at'],
     afterWarmup,

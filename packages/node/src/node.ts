@@ -579,22 +579,34 @@ export class GovchainNode {
 
   /** Stateless checks for ordered transactions this node did not admit itself. */
   private async prepare(block: OrderedBlock): Promise<ExecutableTx[]> {
-    const unknown = block.txs.filter((t) => !this.admitted.has(t.txid));
-    const checked = new Map<string, { signers: string[]; keys: Array<string | null>; envelope: string }>();
+    // What a block executes must be a function of the block alone, the same on every node.
+    // A transaction this node admitted was checked then (admission's checks include the
+    // ordering-mode ones), so its result is reused, but only for the very envelope text it
+    // admitted (a txid covers the body, not the signatures: another node may have ordered the
+    // same body with other signatures), and read here, before the first await: the mempool
+    // moves meanwhile (a publish whose acknowledgement was lost although JetStream stored the
+    // message is forgotten when it fails, a block commits), and a transaction looked up after
+    // the await could be found on one node and not on another.
+    const results: Array<{ signers: string[]; keys: Array<string | null>; envelope: string } | undefined> = block.txs.map((t) => {
+      const a = this.admitted.get(t.txid);
+      return a !== undefined && a.envelope === t.envelope ? a : undefined;
+    });
+    const unknown = block.txs.flatMap((t, i) => (results[i] === undefined ? [i] : []));
     if (unknown.length > 0) {
-      const results = await this.pool.checkMany(unknown.map((t) => t.envelope));
-      results.forEach((r, i) => {
-        if (r.ok && r.txid === unknown[i]!.txid) checked.set(r.txid, { signers: r.signers, keys: r.keys, envelope: r.canonical });
-        else this.log.warn({ txid: unknown[i]!.txid, reason: r.ok ? 'txid mismatch' : r.message }, 'ordered transaction fails the stateless checks; skipped');
+      const checked = await this.pool.checkMany(unknown.map((i) => block.txs[i]!.envelope));
+      checked.forEach((r, k) => {
+        const t = block.txs[unknown[k]!]!;
+        if (r.ok && r.txid === t.txid) results[unknown[k]!] = { signers: r.signers, keys: r.keys, envelope: r.canonical };
+        else this.log.warn({ txid: t.txid, reason: r.ok ? 'txid mismatch' : r.message }, 'ordered transaction fails the stateless checks; skipped');
       });
     }
     const out: ExecutableTx[] = [];
-    for (const t of block.txs) {
-      const a = this.admitted.get(t.txid) ?? checked.get(t.txid);
-      if (a === undefined) continue;
+    block.txs.forEach((t, i) => {
+      const a = results[i];
+      if (a === undefined) return;
       const env = JSON.parse(a.envelope) as TxEnvelope;
       out.push({ txid: t.txid, envelope: a.envelope, body: env.body, signers: a.signers, keys: a.keys, signatures: env.signatures });
-    }
+    });
     return out;
   }
 
