@@ -6,29 +6,15 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson, computeTxid, type TxEnvelope } from '@govchain/core';
 import { GovchainNode, createKey } from '@govchain/node';
-import { formatBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from '@govchain/ordering';
+import { formatBlockTime, type Orderer, type OrderedTx } from '@govchain/ordering';
 import { pino } from 'pino';
 import { anchorTx, demoChain } from './support/chain.js';
+import { handOrderer } from './support/hand-orderer.js';
 
-/**
- * An orderer the test drives by hand, whose submissions stay unsettled until the test
- * settles them (as JetStream's publish acknowledgements do).
- */
-function handOrderer() {
-  let handler: BlockHandler | undefined;
-  let from: OrderingPosition | undefined;
-  const submissions: Array<{ tx: OrderedTx; resolve: () => void; reject: (e: Error) => void }> = [];
-  const orderer: Orderer = {
-    kind: 'hand',
-    submit: (tx) => new Promise<void>((resolve, reject) => void submissions.push({ tx, resolve, reject })),
-    start: async (f, onBlock) => {
-      from = f;
-      handler = onBlock;
-    },
-    pending: () => 0,
-    close: async () => {},
-  };
-  return { orderer, submissions, from: () => from!, deliver: (txs: OrderedTx[]) => handler!({ height: from!.height + 1, time: formatBlockTime(Date.now()), txs }) };
+/** A hand-driven orderer whose publishes settle when the test says so, and the next block. */
+function heldOrderer() {
+  const orderer = handOrderer({ hold: true });
+  return { orderer, submissions: orderer.submissions, deliver: (txs: OrderedTx[]) => orderer.deliver({ height: orderer.from().height + 1, time: formatBlockTime(Date.now()), txs }) };
 }
 
 async function openNode(orderer: Orderer) {
@@ -43,7 +29,7 @@ async function openNode(orderer: Orderer) {
 const ordered = (env: TxEnvelope): OrderedTx => ({ txid: computeTxid(env.body), envelope: canonicalJson(env as any) });
 
 test('a transaction whose publish fails while its block is prepared still executes on the node that admitted it', async () => {
-  const hand = handOrderer();
+  const hand = heldOrderer();
   const { node, cleanup } = await openNode(hand.orderer);
   try {
     // X: admitted here, its publish in flight.
@@ -70,7 +56,7 @@ test('a transaction whose publish fails while its block is prepared still execut
 });
 
 test('a node executes the envelope the orderer delivered, not its own copy of the txid', async () => {
-  const hand = handOrderer();
+  const hand = heldOrderer();
   const { node, cleanup } = await openNode(hand.orderer);
   try {
     const key = createKey();

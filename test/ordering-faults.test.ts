@@ -6,27 +6,10 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson } from '@govchain/core';
 import { GovchainNode, createKey } from '@govchain/node';
-import { formatBlockTime, type BlockHandler, type Orderer, type OrderedBlock, type OrderingPosition } from '@govchain/ordering';
+import { formatBlockTime, type OrderedBlock } from '@govchain/ordering';
 import { pino } from 'pino';
 import { anchorTx, demoChain } from './support/chain.js';
-
-/** An orderer the test drives by hand: `deliver` hands the node any block it likes. */
-function handOrderer(): Orderer & { from: () => OrderingPosition; deliver: (b: OrderedBlock) => Promise<void> } {
-  let handler: BlockHandler | undefined;
-  let from: OrderingPosition | undefined;
-  return {
-    kind: 'hand',
-    submit: async () => {},
-    start: async (f, onBlock) => {
-      from = f;
-      handler = onBlock;
-    },
-    pending: () => 0,
-    close: async () => {},
-    from: () => from!,
-    deliver: (b) => handler!(b),
-  };
-}
+import { handOrderer } from './support/hand-orderer.js';
 
 const block = (height: number, time: string, envelopes: string[]): OrderedBlock => ({
   height,

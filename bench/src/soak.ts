@@ -38,7 +38,7 @@ const SOAK_LOAD = 0.7;
 /**
  * Growth of a node's anonymous RSS (JS heaps + native allocations, not LMDB's mapped file
  * pages) from the end of warm-up to the end of the soak beyond which, if it is still growing
- * in the second half (soak-memory.ts `memoryVerdict`), the node leaks. A node keeps no
+ * in the second half (soak-memory.ts `seriesVerdict`), the node leaks. A node keeps no
  * per-transaction memory once a transaction commits: what stays is bounded (signature tally
  * of the last 1,000 heights, 10,000 certification timestamps, lmdb-js and V8 caches), so
  * steady load leaves memory flat apart from GC noise (tens of MiB). 64 MiB is above that

@@ -587,7 +587,7 @@ export class GovchainNode {
     // moves meanwhile (a publish whose acknowledgement was lost although JetStream stored the
     // message is forgotten when it fails, a block commits), and a transaction looked up after
     // the await could be found on one node and not on another.
-    const results: Array<{ signers: string[]; keys: Array<string | null>; envelope: string } | undefined> = block.txs.map((t) => {
+    const results: Array<Pick<Admitted, 'envelope' | 'signers' | 'keys'> | undefined> = block.txs.map((t) => {
       const a = this.admitted.get(t.txid);
       return a !== undefined && a.envelope === t.envelope ? a : undefined;
     });
