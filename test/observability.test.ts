@@ -35,3 +35,13 @@ test('every response carries X-Request-Id; a well-formed one from the caller is 
   const c = await app.inject({ url: '/v1/status', headers: { 'x-request-id': 'bad id with spaces' } });
   assert.notEqual(c.headers['x-request-id'], 'bad id with spaces');
 });
+
+test("/metrics reports each verifier thread's V8 heap (not part of the process heap figures)", async () => {
+  const text = (await app.inject('/metrics')).body;
+  const heap = (name: string): number[] => [...text.matchAll(new RegExp(`^${name}\\{worker="(\\d+)"\\} (\\S+)$`, 'gm'))].map((m) => Number(m[2]));
+  const used = heap('govchain_verifier_heap_used_bytes');
+  const total = heap('govchain_verifier_heap_total_bytes');
+  assert.equal(used.length, 1); // this node runs one verifier thread
+  assert.ok(used[0]! > 1024 * 1024 && used[0]! <= total[0]!, `used ${used[0]}, total ${total[0]}`);
+  assert.equal(heap('govchain_verifier_external_memory_bytes').length, 1);
+});

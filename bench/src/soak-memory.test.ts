@@ -9,7 +9,7 @@ const WARMUP = 150;
 const soak = (anonMiB: (t: number) => number): MemorySample[] =>
   Array.from({ length: SECONDS / 5 + 1 }, (_, i) => {
     const t = i * 5;
-    return { t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: 50 * MiB, heapTotal: 90 * MiB, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0 };
+    return { t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: 50 * MiB, heapTotal: 90 * MiB, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0, workersHeap: NaN };
   });
 const verdict = (anonMiB: (t: number) => number): string | undefined => seriesVerdict('anonymous RSS', seriesTrend(soak(anonMiB), 'anon', SECONDS, WARMUP), 64 * MiB, SECONDS, WARMUP);
 /** GC sawtooth: up to 40 MiB of garbage collected every 30 s. */
@@ -41,7 +41,7 @@ test('growth within the bound passes whatever the slope', () => {
 
 /** A 30-s soak (CI's short mode) sampled every second: warm-up 10 s. */
 const shortVerdict = (anonMiB: (t: number) => number): string | undefined => {
-  const samples = Array.from({ length: 32 }, (_, t) => ({ t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: NaN, heapTotal: NaN, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0 }));
+  const samples = Array.from({ length: 32 }, (_, t) => ({ t, rss: NaN, anon: anonMiB(t) * MiB, heapUsed: NaN, heapTotal: NaN, external: NaN, arrayBuffers: NaN, heapLive: NaN, mempool: 0, workersHeap: NaN }));
   return seriesVerdict('anonymous RSS', seriesTrend(samples, 'anon', 30, 10), 64 * MiB, 30, 10);
 };
 

@@ -39,6 +39,8 @@ export interface MemorySample {
   heapLive: number;
   /** Transactions admitted by the node and not yet committed. */
   mempool: number;
+  /** V8 heap committed by the verifier worker threads, all together (part of anon, not of heapTotal). */
+  workersHeap: number;
 }
 
 /** One figure of a node over the soak (anonymous RSS, live heap), bytes. */
@@ -59,6 +61,8 @@ export interface MemoryTrend {
   anon: SeriesTrend;
   /** Main-thread V8 heap in use just after full collections: what the program retains. */
   live: SeriesTrend;
+  /** Verifier threads' committed heap (shown, not judged: it is part of anonymous RSS). */
+  workers: SeriesTrend;
   /** Largest and last main-thread V8 heap in use and committed. */
   heapUsedPeak: number;
   heapTotalPeak: number;
@@ -107,7 +111,7 @@ export function floorPoints(points: ReadonlyArray<{ t: number; y: number }>, war
 }
 
 /** The trend of one figure over a soak of `seconds` whose first `warmup` seconds are warm-up. */
-export function seriesTrend(samples: readonly MemorySample[], figure: 'anon' | 'heapLive', seconds: number, warmup: number): SeriesTrend {
+export function seriesTrend(samples: readonly MemorySample[], figure: 'anon' | 'heapLive' | 'workersHeap', seconds: number, warmup: number): SeriesTrend {
   const s = samples.filter((x) => Number.isFinite(x[figure])).map((x) => ({ t: x.t, y: x[figure] }));
   const mid = (xs: Array<{ y: number }>): number => (xs.length === 0 ? NaN : median(xs.map((x) => x.y)));
   const near = (t: number): number => mid([...s].sort((a, b) => Math.abs(a.t - t) - Math.abs(b.t - t)).slice(0, 3));
@@ -130,6 +134,7 @@ export function memoryTrend(samples: readonly MemorySample[], seconds: number, w
   return {
     anon: seriesTrend(samples, 'anon', seconds, warmup),
     live: seriesTrend(samples, 'heapLive', seconds, warmup),
+    workers: seriesTrend(samples, 'workersHeap', seconds, warmup),
     heapUsedPeak: maxOf(samples.map((x) => x.heapUsed)),
     heapTotalPeak: maxOf(samples.map((x) => x.heapTotal)),
     heapTotalEnd: [...samples].reverse().find((x) => Number.isFinite(x.heapTotal))?.heapTotal ?? NaN,

@@ -124,6 +124,7 @@ async function sample(n: NodeUnderTest, t: number): Promise<MemorySample> {
     arrayBuffers: metric('govchain_process_nodejs_array_buffers_bytes'),
     heapLive: metric('govchain_process_nodejs_heap_live_bytes') || NaN, // 0 before the first full collection
     mempool: metric('govchain_mempool_transactions'),
+    workersHeap: [...text.matchAll(/^govchain_verifier_heap_total_bytes\{[^}]*\} (\S+)$/gm)].reduce((a, m) => a + Number(m[1]), 0) || NaN,
   };
 }
 
@@ -285,7 +286,7 @@ function summary(results: TargetResult[]): string {
     for (const m of r.memory) {
       const t = m.trend;
       mem.push([r.target, m.node, `${fmtMiB(m.rssStart)}/${fmtMiB(m.rssEnd)}/${fmtMiB(m.rssPeak)}`, `${fmtMiB(t.anon.afterWarmup)}/${fmtMiB(t.anon.end)}`, (t.anon.growth / MiB).toFixed(1), `${fmtMiB(m.heapStart)}/${fmtMiB(m.heapEnd)}/${fmtMiB(m.heapPeak)}`, `${fmtMiB(t.heapTotalPeak)}/${fmtMiB(t.heapTotalEnd)}`]);
-      for (const [what, x] of [['anon RSS', t.anon], ['live heap', t.live]] as const) trends.push(`${r.target} ${m.node} ${what}: ${x.at.map(fmtMiB).join(' / ')} MiB at 25/50/75/100%; growth ${fmtSlope(x.growth)} MiB after warm-up; slope ${fmtSlope(x.slopeAfterWarmup)} MiB/min after warm-up, ${fmtSlope(x.slopeSecondHalf)} in the second half`);
+      for (const [what, x] of [['anon RSS', t.anon], ['live heap', t.live], ['verifier threads\' committed heap', t.workers]] as const) trends.push(`${r.target} ${m.node} ${what}: ${x.at.map(fmtMiB).join(' / ')} MiB at 25/50/75/100%; growth ${fmtSlope(x.growth)} MiB after warm-up; slope ${fmtSlope(x.slopeAfterWarmup)} MiB/min after warm-up, ${fmtSlope(x.slopeSecondHalf)} in the second half`);
     }
   }
   const table = (t: string[][]): string => {

@@ -5,6 +5,7 @@
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { getHeapStatistics } from 'node:v8';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { WorkerHeap } from './verify.js';
 
 /** The metrics a node records. */
 export interface NodeMetrics {
@@ -28,8 +29,9 @@ export interface NodeMetrics {
 }
 
 /** Create a node's metrics. */
-export function createNodeMetrics(opts: { defaultMetrics?: boolean; mempoolSize?: () => number } = {}): NodeMetrics {
+export function createNodeMetrics(opts: { defaultMetrics?: boolean; mempoolSize?: () => number; verifierHeaps?: () => Promise<WorkerHeap[]> } = {}): NodeMetrics {
   const mempoolSize = opts.mempoolSize;
+  const verifierHeaps = opts.verifierHeaps;
   const registry = new Registry();
   const registers = [registry];
   if (opts.defaultMetrics ?? true) {
@@ -50,6 +52,27 @@ export function createNodeMetrics(opts: { defaultMetrics?: boolean; mempoolSize?
     new PerformanceObserver((list) => {
       for (const e of list.getEntries()) if ((e as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) live.set(getHeapStatistics().used_heap_size);
     }).observe({ entryTypes: ['gc'] });
+  }
+  if (verifierHeaps !== undefined) {
+    // The verifier threads' isolates are not in the process's heap figures above. Asked when
+    // scraped; a thread busy with a batch answers after it (ms), and one that does not answer
+    // within a second is left out of this scrape.
+    let asked: Promise<void> | undefined;
+    // One request to the threads serves the three gauges of a scrape.
+    const refresh = (): Promise<void> =>
+      (asked ??= Promise.race([
+        verifierHeaps().then((heaps) =>
+          heaps.forEach((h, i) => {
+            used.set({ worker: String(i) }, h.used);
+            total.set({ worker: String(i) }, h.total);
+            external.set({ worker: String(i) }, h.external);
+          }),
+        ),
+        new Promise<void>((r) => setTimeout(r, 1000).unref()),
+      ]).finally(() => (asked = undefined)));
+    const used = new Gauge({ name: 'govchain_verifier_heap_used_bytes', help: 'V8 heap in use of each verifier worker thread', labelNames: ['worker'], registers, collect: refresh });
+    const total = new Gauge({ name: 'govchain_verifier_heap_total_bytes', help: 'V8 heap committed by each verifier worker thread', labelNames: ['worker'], registers, collect: refresh });
+    const external = new Gauge({ name: 'govchain_verifier_external_memory_bytes', help: 'Memory of C++ objects bound to JS objects of each verifier worker thread', labelNames: ['worker'], registers, collect: refresh });
   }
   return {
     registry,

@@ -189,7 +189,7 @@ export class GovchainNode {
     this.dataDir = opts.dataDir;
     this.log = opts.logger ?? pino({ level: process.env.GOVCHAIN_LOG_LEVEL ?? 'info' });
     this.registry = opts.modules ?? createModuleRegistry(defaultModules);
-    this.metrics = createNodeMetrics({ mempoolSize: () => this.admitted.size });
+    this.metrics = createNodeMetrics({ mempoolSize: () => this.admitted.size, verifierHeaps: () => this.pool.heapStatistics() });
     this.accepted = this.metrics.txSubmitted.labels({ result: 'accepted' });
     this.keys = loadValidatorKeys(opts.dataDir);
     this.maxPending = opts.maxPending ?? 100_000;

@@ -94,8 +94,20 @@ export interface VerifierPoolOptions {
 export interface VerifierPool {
   check(text: string, mode?: VerifyRequest['mode']): Promise<VerifyResult>;
   checkMany(texts: readonly string[], mode?: VerifyRequest['mode']): Promise<VerifyResult[]>;
+  /** The V8 heap of each worker thread (none when checking inline), for metrics. */
+  heapStatistics(): Promise<WorkerHeap[]>;
   close(): Promise<void>;
 }
+
+/** One verifier thread's V8 heap: in use, committed (total), and its off-heap ArrayBuffers. */
+export interface WorkerHeap {
+  used: number;
+  total: number;
+  external: number;
+}
+
+/** What a worker thread answers: a batch's results, or its heap figures. */
+export type VerifyWorkerReply = VerifyResult[] | { heap: WorkerHeap };
 
 /** Most unanswered batches per verifier worker (one being checked, one waiting). */
 const MAX_BATCHES_OUT = 2;
@@ -112,6 +124,7 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
     return {
       check: async (text, mode = 'admit') => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state, opts.registry),
       checkMany: async (texts, mode = 'order') => texts.map((text) => checkStatelessly(opts.chainId, { id: id++, text, mode }, opts.state, opts.registry)),
+      heapStatistics: async () => [],
       close: async () => {},
     };
   }
@@ -129,8 +142,12 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   // one-envelope messages into a few large ones: each postMessage costs about as much as
   // the checks of a dozen envelopes.
   const batchesOut = workers.map(() => 0);
+  // Heap requests answered in order per worker (a worker handles its messages in order).
+  const heapWaiters = workers.map((): Array<(h: WorkerHeap) => void> => []);
   for (const [i, w] of workers.entries()) {
-    w.on('message', (results: VerifyResult[]) => {
+    w.on('message', (reply: VerifyWorkerReply) => {
+      if (!Array.isArray(reply)) return heapWaiters[i]!.shift()?.(reply.heap);
+      const results = reply;
       inflight[i]! -= results.length;
       batchesOut[i]!--;
       for (const r of results) {
@@ -181,6 +198,16 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
   return {
     check,
     checkMany: (texts, mode = 'order') => Promise.all(texts.map((t) => check(t, mode))),
+    heapStatistics: () =>
+      Promise.all(
+        workers.map(
+          (w, i) =>
+            new Promise<WorkerHeap>((resolve) => {
+              heapWaiters[i]!.push(resolve);
+              w.postMessage('heap');
+            }),
+        ),
+      ),
     async close() {
       await Promise.all(workers.map((w) => w.terminate()));
     },
