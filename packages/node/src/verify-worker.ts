@@ -21,6 +21,13 @@ parentPort!.on('message', (msg: VerifyRequest[] | 'heap') => {
   if (msg === 'heap') {
     const h = getHeapStatistics();
     reply = { heap: { used: h.used_heap_size, total: h.total_heap_size, external: h.external_memory } };
-  } else reply = msg.map((r) => checkStatelessly(chainId, r, state));
+  } else {
+    reply = msg.map((r) => {
+      const v = checkStatelessly(chainId, r, state);
+      // The pool puts the submitted text back (see createVerifierPool).
+      if (v.ok && v.canonical === r.text) (v as { canonical?: string }).canonical = undefined;
+      return v;
+    });
+  }
   parentPort!.postMessage(reply);
 });
