@@ -175,6 +175,7 @@ export function createVerifierPool(opts: VerifierPoolOptions): VerifierPool {
     w.on('error', (e) => {
       for (const resolve of waiting.values()) resolve({ id: -1, ok: false, code: 'internal.verifier', message: `verifier thread failed: ${e.message}`, field: undefined });
       waiting.clear();
+      heapWaiters[i]!.length = 0; // a failed thread answers no heap request (metrics time out instead)
     });
   }
   let nextId = 0;
