@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 /** A fresh temporary folder, removed by the returned cleanup. */
 export function tempDir(prefix = 'govchain-test-'): { dir: string; cleanup: () => void } {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+  // GOVCHAIN_KEEP_TMP=1 keeps the folder (data, logs) to look into a failure afterwards.
+  return { dir, cleanup: () => (process.env.GOVCHAIN_KEEP_TMP === '1' ? void 0 : rmSync(dir, { recursive: true, force: true })) };
 }
 
 /** Initialise a demo chain in a temp folder and return its first citizen's key. */

@@ -10,16 +10,22 @@
  *                          each, published together by one node (one publish and one ack for
  *                          many admissions; duplicates are then dropped by execution, which
  *                          runs a txid once, ever);
- *   govchain.<chain>.cut   cut records `{"height","from","to","time","proposer"}`: block
- *                          `height` holds the tx messages with stream sequence in (from, to].
+ *   govchain.<chain>.cut   cut records `{"height","from","to","time","proposer","msgs"}`:
+ *                          block `height` holds the tx messages whose content ids are
+ *                          `msgs`, in that order; `(from, to]` is where the proposer read
+ *                          them (a hint: servers may number one stream differently, see
+ *                          cut-reader.ts).
  * A cut is appended with `Nats-Expected-Last-Subject-Sequence` = the sequence of the last
  * cut message the proposer has read, so of two proposers racing for one height exactly one
  * succeeds (compare-and-set in the stream leader). Every node reads the stream in order
- * and applies one deterministic rule: a cut is valid when its height is the next one, its
- * `from` is the previous valid cut's `to`, `to` precedes the cut itself, and its time is
- * within MAX_CLOCK_SKEW_MS of the stream's own timestamp of the message; invalid cuts are
- * ignored by everyone. Block time = max(previous block time, cut time), so it never runs
- * backwards.
+ * and applies one deterministic rule (isValidCut): a cut is valid when its height is the
+ * next one, its `from` is the previous valid cut's `to`, and its time is within
+ * MAX_CLOCK_SKEW_MS of the stream's own timestamp of the message; invalid cuts are ignored
+ * by everyone. A valid cut naming a message this node never read means its server's copy
+ * of the stream differs: it reads again, then catches up from peers (certified blocks),
+ * and only after MISSING_GRACE_MS without either does it ignore the cut (a bogus cut, which
+ * every node then ignores alike). Block time = max(previous block time, cut time), so it
+ * never runs backwards.
  *
  * Proposing is leaderless with a rotation that keeps races rare: for height h the validator
  * at index h mod n proposes after `blockIntervalMs` (or as soon as `maxBlockTxs` wait), the
@@ -29,6 +35,7 @@
  * Checkpoint signatures travel on a second stream (govchain.<chain>.sig.<validator>), so
  * that NATS permissions can let each validator publish under its own name only.
  */
+import { createHash } from 'node:crypto';
 import { connect, headers as natsHeaders, type MsgHdrs, type NatsConnection } from '@nats-io/transport-node';
 import {
   DeliverPolicy,
@@ -39,10 +46,10 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
+import { CutReader, isValidCut, messageId, parseCut, type CutRecord } from './cut-reader.js';
 import { OrdererFullError, nextBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from './orderer.js';
 
-/** Largest accepted difference between a cut's time and the stream's timestamp of it. */
-export const MAX_CLOCK_SKEW_MS = 60_000;
+export { MAX_CLOCK_SKEW_MS, isValidCut, parseCut, type CutRecord } from './cut-reader.js';
 
 /** Stream and subject names of a chain. */
 export function jetStreamNames(chainId: string) {
@@ -164,19 +171,6 @@ export interface JetStreamOrdererOptions {
   startupTimeoutMs?: number;
 }
 
-/** A cut record as stored in the stream. */
-export interface CutRecord {
-  height: number;
-  from: number;
-  to: number;
-  time: string;
-  proposer?: string;
-}
-
-interface Buffered extends OrderedTx {
-  seq: number;
-}
-
 /** Header of a batch message: the number of `<txid> <envelope>` lines of its body. */
 export const BATCH_HEADER = 'Govchain-Txs';
 
@@ -235,17 +229,18 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   const now = opts.now ?? Date.now;
   const selfIndex = opts.self === undefined ? -1 : opts.validators.indexOf(opts.self);
 
-  // Reader state: the last valid block and what follows it.
-  let height = 0;
-  let time = '';
-  let to = 0; // stream sequence of the last transaction in a block
+  // Reader state: the last valid block and what follows it (see cut-reader.ts).
+  let reader = new CutReader(0, 0, '');
   let lastCutSeq = 0; // stream sequence of the last cut message read (valid or not)
   let nextSeq = 1; // the stream sequence the reader expects next
-  let buffer: Buffered[] = [];
   let firstPendingAt = 0;
   let handler: BlockHandler | undefined;
   let messages: ConsumerMessages | undefined;
   let closed = false;
+  // A valid cut naming messages this node has not read: since when, and the cuts given up on
+  // (by the SHA-256 of their text) after MISSING_GRACE_MS.
+  let missing: { key: string; since: number; rereads: number } | undefined;
+  const givenUp = new Set<string>();
   // Proposer state.
   let proposing: number | undefined; // height of a cut in flight or awaiting read-back
   let failedAtCutSeq = -1;
@@ -254,11 +249,16 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   let timer: ReturnType<typeof setInterval> | undefined;
   const sigSubs: ConsumerMessages[] = [];
 
-  /** Find where to read from to resume after block `pos.height`; undefined when trimmed. */
-  const locate = async (pos: OrderingPosition): Promise<number | undefined> => {
+  /**
+   * Find where to read from to resume after block `pos.height`: the stream sequence to read
+   * after, the last valid cut's `to`, and the message ids of the blocks just before (a
+   * server whose copy holds re-applied messages numbers them higher, so reading starts a few
+   * blocks early and what was in a block already is recognised by id). Undefined when trimmed.
+   */
+  const locate = async (pos: OrderingPosition): Promise<{ start: number; to: number; recent: string[] } | undefined> => {
     const info = await jsm.streams.info(names.stream);
     const first = Math.max(1, info.state.first_seq);
-    if (pos.height === 0) return first <= 1 ? 0 : undefined;
+    if (pos.height === 0) return first <= 1 ? { start: 0, to: 0, recent: [] } : undefined;
     // "No such message" is an answer; a timeout is not (taking it for "no cut yet" would make
     // the node read from the start of the stream at its own height and ignore every cut).
     const last = await jsm.streams.getMessage(names.stream, { last_by_subj: names.cut }).catch((e: Error) => {
@@ -267,7 +267,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     });
     // No cut yet (a new network; nodes may start above height 0 with blocks computed
     // locally, such as a genesis block): read from the beginning unless trimmed.
-    if (last === null) return first <= 1 ? 0 : undefined;
+    if (last === null) return first <= 1 ? { start: 0, to: 0, recent: [] } : undefined;
     const lastRec = parseCut(last.data);
     if (lastRec !== undefined && lastRec.height < pos.height) throw new Error(`the ordering stream ends at height ${lastRec.height}, below this node's height ${pos.height}: wrong stream or network`);
     // Scan the cut records (small) for the end of block pos.height, following the valid cuts
@@ -280,12 +280,20 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     const it = await c.consume(CONSUME);
     let valid: { height: number; to: number } | undefined = first <= 1 ? { height: 1, to: 0 } : undefined;
     let found: number | undefined = valid?.height === pos.height ? valid.to : undefined;
+    // The last RESUME_BACK_BLOCKS valid cuts up to pos.height: where to start, and their ids.
+    const back: CutRecord[] = [];
     try {
       if (found === undefined) {
         for await (const m of it) {
           const r = parseCut(m.data);
           if (r !== undefined && valid === undefined && r.height === pos.height + 1) found = r.from;
-          else if (r !== undefined && (valid === undefined || isValidCut(r, m, valid.height, valid.to))) valid = { height: r.height, to: r.to };
+          else if (r !== undefined && (valid === undefined || isValidCut(r, stamped(m), valid.height, valid.to)) && !givenUp.has(cutKey(m.data))) {
+            valid = { height: r.height, to: r.to };
+            if (r.height <= pos.height) {
+              back.push(r);
+              if (back.length > RESUME_BACK_BLOCKS) back.shift();
+            }
+          }
           if (found === undefined && valid?.height === pos.height) found = valid.to;
           if (found !== undefined || m.seq >= last.seq) break;
         }
@@ -294,58 +302,60 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
       it.stop();
     }
     if (found === undefined || found + 1 < first) return undefined;
-    return found;
+    // Cuts of the earlier format name sequences, not ids: start exactly after `found` then.
+    const early = back.every((r) => r.msgs !== undefined) && back.length > 0 ? Math.max(first - 1, back[0]!.from) : found;
+    return { start: Math.min(early, found), to: found, recent: back.flatMap((r) => r.msgs ?? []) };
   };
 
-  const handle = async (m: JsMsg): Promise<boolean> => {
-    if (m.seq < nextSeq) return true; // redelivered after a consumer reset
-    if (m.seq > nextSeq) return false; // a gap: the stream was trimmed beneath us
+  type Handled = 'ok' | 'gap' | { missing: string };
+  const handle = async (m: JsMsg): Promise<Handled> => {
+    if (m.seq < nextSeq) return 'ok'; // redelivered after a consumer reset
+    if (m.seq > nextSeq) return 'gap'; // a gap: the stream was trimmed beneath us
     nextSeq = m.seq + 1;
     if (m.subject === names.tx) {
-      if (m.seq > to) {
-        if (buffer.length === 0) firstPendingAt = now();
-        const count = m.headers?.get(BATCH_HEADER);
-        if (count === undefined || count === '') buffer.push({ seq: m.seq, txid: m.headers?.get('Nats-Msg-Id') ?? '', envelope: m.string() });
-        else {
-          // Every node applies the same rule: a malformed batch orders nothing.
-          const txs = decodeTxBatch(m.string(), Number(count));
-          if (txs === undefined) warn('ignoring a malformed transaction batch', { seq: m.seq });
-          else for (const t of txs) buffer.push({ seq: m.seq, txid: t.txid, envelope: t.envelope });
-        }
+      const count = m.headers?.get(BATCH_HEADER) ?? '';
+      const txidHeader = m.headers?.get('Nats-Msg-Id') ?? '';
+      let txs: OrderedTx[] | undefined;
+      if (count === '') txs = [{ txid: txidHeader, envelope: m.string() }];
+      else {
+        // Every node applies the same rule: a malformed batch orders nothing.
+        txs = decodeTxBatch(m.string(), Number(count));
+        if (txs === undefined) warn('ignoring a malformed transaction batch', { seq: m.seq });
       }
-      return true;
+      if (txs !== undefined) {
+        const wasEmpty = reader.pendingTxs === 0;
+        if (reader.message({ seq: m.seq, id: messageId(txidHeader, count, m.data), txs }) && wasEmpty) firstPendingAt = now();
+      }
+      return 'ok';
     }
-    if (m.subject !== names.cut) return true;
+    if (m.subject !== names.cut) return 'ok';
     lastCutSeq = m.seq;
     const r = parseCut(m.data);
-    if (r === undefined || r.height <= height) return true;
-    if (!isValidCut(r, m, height, to)) {
-      warn('ignoring an invalid cut record', { seq: m.seq, record: r, height, to });
-      return true;
+    if (r !== undefined && r.height > reader.height && givenUp.has(cutKey(m.data))) return 'ok';
+    const out = reader.cut(r, stamped(m), nextBlockTime);
+    if (out.kind === 'stale') return 'ok';
+    if (out.kind === 'invalid') {
+      warn('ignoring an invalid cut record', { seq: m.seq, record: r, height: reader.height, to: reader.to });
+      return 'ok';
     }
-    let n = 0;
-    while (n < buffer.length && buffer[n]!.seq <= r.to) n++;
-    const txs = buffer.slice(0, n).map((b) => ({ txid: b.txid, envelope: b.envelope }));
-    buffer = buffer.slice(n);
-    if (buffer.length > 0) firstPendingAt = now();
-    const block = { height: r.height, time: nextBlockTime(time, Date.parse(r.time)), txs };
-    height = r.height;
-    time = block.time;
-    to = r.to;
-    if (proposing !== undefined && proposing <= height) proposing = undefined;
+    if (out.kind === 'missing') return { missing: cutKey(m.data) };
+    missing = undefined;
+    if (reader.pendingTxs > 0) firstPendingAt = now();
+    if (proposing !== undefined && proposing <= reader.height) proposing = undefined;
     try {
-      await handler!(block);
+      await handler!({ height: out.height, time: out.time, txs: out.txs });
     } catch (e) {
       throw new HandlerFailed(e);
     }
-    return true;
+    return 'ok';
   };
 
   /**
-   * Read the stream from `nextSeq` until closed, a gap (trimmed), or the consumer is lost
-   * (its NATS server died): 'again' resumes from the same position. Handler failures throw.
+   * Read the stream from `nextSeq` until closed, a gap (trimmed), a cut naming messages not
+   * read, or the consumer is lost (its NATS server died): 'again' resumes from the same
+   * position. Handler failures throw.
    */
-  const read = async (): Promise<'closed' | 'gap' | 'again'> => {
+  const read = async (): Promise<'closed' | 'gap' | 'again' | { missing: string }> => {
     try {
       const c = await js.consumers.get(names.stream, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: nextSeq });
       const it = (messages = await c.consume(CONSUME));
@@ -354,7 +364,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         for await (const m of it) {
           dog.fed();
           if (closed) return 'closed';
-          if (!(await handle(m))) return 'gap';
+          const h = await handle(m);
+          if (h !== 'ok') return h;
           dog.fed();
         }
       } finally {
@@ -372,12 +383,40 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     return 'again';
   };
 
+  /**
+   * A valid cut names messages this node never read. Its server's copy of the stream differs
+   * from the proposer's (or the cut is bogus). Read again from a few blocks back (the new
+   * consumer may be served by another server); then catch up from peers, whose blocks are
+   * checked against a certified checkpoint; after MISSING_GRACE_MS with neither, give the cut
+   * up: every node that cannot find its messages does the same.
+   */
+  const onMissing = async (key: string, pos: OrderingPosition): Promise<OrderingPosition> => {
+    if (missing?.key !== key) missing = { key, since: now(), rereads: 0 };
+    warn('a cut record names transaction messages this node has not read; its NATS server may hold a different copy of the stream', { height: pos.height + 1, rereads: missing.rereads, waitedMs: now() - missing.since });
+    if (missing.rereads++ === 0) return pos;
+    if (opts.onTrimmed !== undefined) {
+      const next = await opts.onTrimmed(pos);
+      if (next.height > pos.height) {
+        missing = undefined;
+        return next;
+      }
+    }
+    if (now() - missing.since >= MISSING_GRACE_MS) {
+      warn('giving up a cut record whose transaction messages no node could provide; it is ignored', { height: pos.height + 1 });
+      givenUp.add(key);
+      missing = undefined;
+      return pos;
+    }
+    await sleep(1000);
+    return pos;
+  };
+
   const run = async (from: OrderingPosition): Promise<void> => {
     let pos = from;
     while (!closed) {
-      let end: number | undefined;
+      let where: Awaited<ReturnType<typeof locate>>;
       try {
-        end = await locate(pos);
+        where = await locate(pos);
       } catch (e) {
         // A request to JetStream timed out (a loaded machine, a leader election): finding
         // where to resume is only a read, so try again rather than stop ordering for good.
@@ -386,7 +425,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         await sleep(1000);
         continue;
       }
-      if (end === undefined) {
+      if (where === undefined) {
         if (opts.onTrimmed === undefined) throw new Error(`the ordering stream no longer holds the blocks after height ${pos.height}`);
         warn('the ordering stream was trimmed past this node; catching up from peers', { height: pos.height });
         const next = await opts.onTrimmed(pos);
@@ -394,15 +433,13 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         pos = next;
         continue;
       }
-      height = pos.height;
-      time = pos.time;
-      to = end;
-      nextSeq = end + 1;
-      buffer = [];
+      reader = new CutReader(pos.height, where.to, pos.time, where.recent);
+      nextSeq = where.start + 1;
       let why = await read();
       while (why === 'again') why = await read(); // same position, buffer kept
       if (why === 'closed') return;
-      pos = { height, time };
+      pos = { height: reader.height, time: reader.time };
+      if (why !== 'gap') pos = await onMissing(why.missing, pos);
     }
   };
 
@@ -450,22 +487,19 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 
   const propose = async (): Promise<void> => {
-    if (closed || selfIndex < 0 || handler === undefined || buffer.length === 0 || proposing !== undefined) return;
+    if (closed || selfIndex < 0 || handler === undefined || reader.pendingTxs === 0 || proposing !== undefined || missing !== undefined) return;
     if (failedAtCutSeq === lastCutSeq && now() < retryCutAt) return;
-    const h = height + 1;
+    const h = reader.height + 1;
     const n = opts.validators.length;
     const rank = (((selfIndex - (h % n)) % n) + n) % n;
-    const full = buffer.length >= maxBlockTxs;
+    const full = reader.pendingTxs >= maxBlockTxs;
     if (!(full && rank === 0) && now() < firstPendingAt + interval * (1 + rank)) return;
     // A block ends at a message boundary (a batch message is cut whole): at most
     // maxBlockTxs transactions unless the first message alone holds more.
-    let count = Math.min(buffer.length, maxBlockTxs);
-    if (count < buffer.length && buffer[count]!.seq === buffer[count - 1]!.seq) {
-      let k = count - 1;
-      while (k > 0 && buffer[k - 1]!.seq === buffer[count]!.seq) k--;
-      count = k > 0 ? k : count;
-    }
-    const record: CutRecord = { height: h, from: to, to: buffer[count - 1]!.seq, time: nextBlockTime(time, now()), proposer: opts.self! };
+    const p = reader.proposal(maxBlockTxs);
+    if (p === undefined) return;
+    const lastSeq = p.msgs[p.msgs.length - 1]!.seq;
+    const record: CutRecord = { height: h, from: reader.to, to: Math.max(reader.to, lastSeq), time: nextBlockTime(reader.time, now()), proposer: opts.self!, msgs: p.msgs.map((m) => m.id) };
     proposing = h;
     try {
       await js.publish(names.cut, JSON.stringify(record), { expect: { lastSubjectSequence: lastCutSeq } });
@@ -489,7 +523,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     connection: nc,
     submit(tx) {
       if (closed) return Promise.reject(new OrdererFullError('orderer is closed'));
-      if (buffer.length + outgoing.length >= maxPending) return Promise.reject(new OrdererFullError(`too many transactions waiting to be ordered (${maxPending})`));
+      if (reader.pendingTxs + outgoing.length >= maxPending) return Promise.reject(new OrdererFullError(`too many transactions waiting to be ordered (${maxPending})`));
       return new Promise<void>((resolve, reject) => {
         outgoing.push({ tx, resolve, reject });
         publishSoon();
@@ -498,7 +532,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     async start(from, onBlock) {
       handler = onBlock;
       timer = setInterval(() => {
-        if (proposing !== undefined && proposing <= height) proposing = undefined;
+        if (proposing !== undefined && proposing <= reader.height) proposing = undefined;
         if (failedAtCutSeq !== -1 && failedAtCutSeq !== lastCutSeq) failedAtCutSeq = -1;
         void propose();
       }, Math.max(10, Math.min(50, interval / 4)));
@@ -509,7 +543,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         if (!closed) warn('the JetStream orderer stopped', { err: e.message });
       });
     },
-    pending: () => buffer.length,
+    pending: () => reader.pendingTxs,
     async publishSignature(validator, note) {
       // Retried through a stream-leader election (a NATS server going down).
       for (let attempt = 0; ; attempt++) {
@@ -570,17 +604,6 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   };
 }
 
-/**
- * The one rule every node applies to a cut record read at stream message `m`, given the last
- * valid block (`height`, ending at stream sequence `to`): the next height, starting where the
- * last block ended, ending before the cut itself, and its time within MAX_CLOCK_SKEW_MS of the
- * stream's own timestamp of the message.
- */
-export function isValidCut(r: CutRecord, m: Pick<JsMsg, 'seq' | 'info'>, height: number, to: number): boolean {
-  const stamped = Number(BigInt(m.info.timestampNanos) / 1_000_000n);
-  return r.height === height + 1 && r.from === to && r.to >= r.from && r.to < m.seq && Math.abs(Date.parse(r.time) - stamped) <= MAX_CLOCK_SKEW_MS;
-}
-
 /** Headers of a batch message of `count` transactions. */
 function batchHeaders(count: number): MsgHdrs {
   const h = natsHeaders();
@@ -588,17 +611,6 @@ function batchHeaders(count: number): MsgHdrs {
   return h;
 }
 
-/** Parse a cut record; undefined when it is not one. */
-export function parseCut(data: Uint8Array): CutRecord | undefined {
-  try {
-    const r = JSON.parse(new TextDecoder().decode(data)) as CutRecord;
-    const int = (x: unknown): boolean => Number.isSafeInteger(x) && (x as number) >= 0;
-    if (!int(r.height) || !int(r.from) || !int(r.to) || typeof r.time !== 'string' || Number.isNaN(Date.parse(r.time))) return undefined;
-    return r;
-  } catch {
-    return undefined;
-  }
-}
 
 /**
  * Pull settings of every consumer: short expiries so that heartbeats are frequent and a
@@ -629,6 +641,22 @@ function watchdog(it: ConsumerMessages, behind: () => Promise<boolean>): { fed()
 }
 
 const STALL_MS = 2500;
+
+/** Valid cuts before a node's height whose messages are remembered when it resumes (see locate). */
+const RESUME_BACK_BLOCKS = 64;
+
+/** How long a node looks for the messages a valid cut names (re-reading, then peers) before it ignores the cut. */
+const MISSING_GRACE_MS = 30_000;
+
+/** The stream sequence and timestamp of a message, as the cut rule needs them. */
+function stamped(m: Pick<JsMsg, 'seq' | 'info'>): { seq: number; stampedMs: number } {
+  return { seq: m.seq, stampedMs: Number(BigInt(m.info.timestampNanos) / 1_000_000n) };
+}
+
+/** Identity of a cut record (its text), for cuts given up on. */
+function cutKey(data: Uint8Array): string {
+  return createHash('sha256').update(data).digest('base64url');
+}
 
 /** Pause before a validator retries a cut that NATS refused (times its rotation rank + 1). */
 const CUT_RETRY_MS = 500;
