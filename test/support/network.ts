@@ -1,5 +1,6 @@
 /** Helpers for multi-node tests: load over HTTP, agreement checks, waiting. */
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { Agent, request } from 'undici';
 import { canonicalJson, verifyCheckpointNote, type Receipt } from '@govchain/core';
 import { createKey, type LoadedKey } from '@govchain/node';
@@ -147,9 +148,21 @@ async function firstDifference(net: LocalNetwork, names: string[]): Promise<stri
     const all = new Set(blocks.flatMap((b) => b?.txids ?? []));
     const partial = [...all].filter((t) => !blocks.every((b) => b?.txids.includes(t))).map((t) => `${t.slice(0, 16)} on ${names.filter((_, i) => blocks[i]?.txids.includes(t)).join('+')}`);
     const each = names.map((n, i) => `${n}: ${blocks[i]?.header.txCount} txs, log ${blocks[i]?.header.logSize}, time ${blocks[i]?.header.time}`);
-    return `\nfirst different block: height ${h}; ${each.join('; ')}; txids not on every node: ${partial.join(', ') || 'none (same txids, other content)'}`;
+    return `\nfirst different block: height ${h}; ${each.join('; ')}; txids not on every node: ${partial.join(', ') || 'none (same txids, other content)'}${orderingWarnings(net, names)}`;
   }
   return '\nno block differs below the lowest height';
+}
+
+/** What each node logged about the ordering stream that could explain a fork (skipped transactions, cuts it could not build). */
+function orderingWarnings(net: LocalNetwork, names: string[]): string {
+  const patterns = ['fails the stateless checks', 'has not read', 'giving up a cut', 'invalid cut record', 'chain.diverged'];
+  const lines = names.map((n) => {
+    const log = net.node(n).log;
+    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    const counts = patterns.map((p) => [p, text.split(p).length - 1] as const).filter(([, c]) => c > 0);
+    return `${n}: ${counts.map(([p, c]) => `"${p}" x${c}`).join(', ') || 'nothing'}`;
+  });
+  return `\nordering warnings logged: ${lines.join('; ')}`;
 }
 
 /** Wait until `cond` holds (polling). */
