@@ -1,6 +1,6 @@
 // The cut rule when NATS servers number one stream differently (cut-reader.ts). The first
-// case is the fork the fault suite found: a nats-server SIGKILLed while leading the
-// ordering stream re-applied two batch messages on restart, so its copy held them twice
+// case is the fork the fault suite found: a nats-server holding a replica of the ordering
+// stream, SIGKILLed twice under load, re-applied two batch messages on restart, so its copy held them twice
 // and numbered every later message two higher; a node reading it cut block 29 three
 // transactions short of the proposer, who read another server.
 import { test } from 'node:test';

@@ -3,8 +3,8 @@
  * NATS server it reads from numbers them.
  *
  * Why: JetStream 2.9 replicas can disagree on stream sequences. Found by the fault suite
- * (docs/faults.md, "replicas that disagree"): a nats-server SIGKILLed while leading the
- * ordering stream re-applied two batch messages on restart; its copy of the stream held
+ * (docs/faults.md, "replicas that disagree"): a nats-server holding a replica of the ordering
+ * stream, SIGKILLed twice under load, re-applied two batch messages on restart; its copy of the stream held
  * them twice, every later message two sequences higher than on the other two servers. A
  * node reading from that server took block `(from, to]` two messages short of what the
  * proposer (reading another server) meant, and the chain forked.
