@@ -12,7 +12,7 @@ import { startLocalNetwork, type LocalNetwork } from '@govchain/cli';
 import { connectNats, jetStreamNames, MAX_CLOCK_SKEW_MS, parseCut } from '@govchain/ordering';
 import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { tempDir } from './support/chain.js';
-import { certifiedCheckpoint, getJson, load, signedAnchors, sleep, waitFor, waitForAgreement, withNetworkLogs, type NodeStatus } from './support/network.js';
+import { certifiedCheckpoint, getJson, load, nodeLog, signedAnchors, sleep, waitFor, waitForAgreement, withNetworkLogs, type NodeStatus } from './support/network.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 process.env.GOVCHAIN_RATE_LIMIT_IP = '0';
@@ -46,9 +46,7 @@ const signedBy = (validator: string, logSize: number, what: string): Promise<voi
 
 /** Lines of a node's log that report an ignored cut record proposed by `proposer`. */
 function ignoredCuts(name: string, proposer: string): number {
-  const log = net.node(name).log;
-  if (!existsSync(log)) return 0;
-  return readFileSync(log, 'utf8').split('\n').filter((l) => l.includes('ignoring an invalid cut record') && l.includes(`"proposer":"${proposer}"`)).length;
+  return nodeLog(net, name).split('\n').filter((l) => l.includes('ignoring an invalid cut record') && l.includes(`"proposer":"${proposer}"`)).length;
 }
 
 before(async () => {

@@ -153,12 +153,17 @@ async function firstDifference(net: LocalNetwork, names: string[]): Promise<stri
   return '\nno block differs below the lowest height';
 }
 
+/** A node's log so far ('' before it wrote one). */
+export function nodeLog(net: LocalNetwork, name: string): string {
+  const log = net.node(name).log;
+  return existsSync(log) ? readFileSync(log, 'utf8') : '';
+}
+
 /** What each node logged about the ordering stream that could explain a fork (skipped transactions, cuts it could not build). */
 function orderingWarnings(net: LocalNetwork, names: string[]): string {
   const patterns = ['fails the stateless checks', 'has not read', 'giving up a cut', 'invalid cut record', 'chain.diverged'];
   const lines = names.map((n) => {
-    const log = net.node(n).log;
-    const text = existsSync(log) ? readFileSync(log, 'utf8') : '';
+    const text = nodeLog(net, n);
     const counts = patterns.map((p) => [p, text.split(p).length - 1] as const).filter(([, c]) => c > 0);
     return `${n}: ${counts.map(([p, c]) => `"${p}" x${c}`).join(', ') || 'nothing'}`;
   });

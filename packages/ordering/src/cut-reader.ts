@@ -127,11 +127,6 @@ export class CutReader {
     return this.pendingTxCount;
   }
 
-  /** The messages read and not in a block yet, in the order read. */
-  get buffered(): readonly TxMessage[] {
-    return this.pending;
-  }
-
   /** A transaction message read at `seq`; false when it is a copy of one already read. */
   message(m: TxMessage): boolean {
     if (this.recent.has(m.id) || this.pendingIds.has(m.id)) return false;
@@ -161,11 +156,8 @@ export class CutReader {
       const kept: TxMessage[] = [];
       for (const p of this.pending) {
         if (chosen.has(p.id)) continue;
-        if (p.seq < firstSeq) {
-          this.pendingIds.delete(p.id);
-          this.pendingTxCount -= p.txs.length;
-          this.remember(p.id);
-        } else kept.push(p);
+        if (p.seq < firstSeq) this.retire(p);
+        else kept.push(p);
       }
       this.pending = kept;
     } else {
@@ -175,11 +167,7 @@ export class CutReader {
       taken = this.pending.slice(0, n);
       this.pending = this.pending.slice(n);
     }
-    for (const p of taken) {
-      this.pendingIds.delete(p.id);
-      this.pendingTxCount -= p.txs.length;
-      this.remember(p.id);
-    }
+    for (const p of taken) this.retire(p);
     this.height = r.height;
     this.to = r.to;
     this.time = nextBlockTime(this.time, Date.parse(r.time));
@@ -196,6 +184,13 @@ export class CutReader {
     let txs = 0;
     while (n < this.pending.length && (n === 0 || txs + this.pending[n]!.txs.length <= maxTxs)) txs += this.pending[n++]!.txs.length;
     return { msgs: this.pending.slice(0, n), txs };
+  }
+
+  /** A message leaves the pending ones for good (in a block, or known to be in an earlier one); the caller removes it from `pending`. */
+  private retire(p: TxMessage): void {
+    this.pendingIds.delete(p.id);
+    this.pendingTxCount -= p.txs.length;
+    this.remember(p.id);
   }
 
   private remember(id: string): void {

@@ -46,7 +46,7 @@ import {
   type JetStreamManager,
   type JsMsg,
 } from '@nats-io/jetstream';
-import { CutReader, isValidCut, messageId, parseCut, type CutRecord } from './cut-reader.js';
+import { CutReader, isValidCut, messageId, parseCut, type CutRecord, type StampedSeq } from './cut-reader.js';
 import { OrdererFullError, nextBlockTime, type BlockHandler, type Orderer, type OrderedTx, type OrderingPosition } from './orderer.js';
 
 export { MAX_CLOCK_SKEW_MS, isValidCut, parseCut, type CutRecord } from './cut-reader.js';
@@ -241,6 +241,8 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
   // (by the SHA-256 of their text) after MISSING_GRACE_MS.
   let missing: { key: string; since: number; rereads: number } | undefined;
   const givenUp = new Set<string>();
+  // Hashes a cut only when some cut was given up (almost never).
+  const isGivenUp = (data: Uint8Array): boolean => givenUp.size > 0 && givenUp.has(cutKey(data));
   // Proposer state.
   let proposing: number | undefined; // height of a cut in flight or awaiting read-back
   let failedAtCutSeq = -1;
@@ -287,7 +289,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
         for await (const m of it) {
           const r = parseCut(m.data);
           if (r !== undefined && valid === undefined && r.height === pos.height + 1) found = r.from;
-          else if (r !== undefined && (valid === undefined || isValidCut(r, stamped(m), valid.height, valid.to)) && !givenUp.has(cutKey(m.data))) {
+          else if (r !== undefined && (valid === undefined || isValidCut(r, stamped(m), valid.height, valid.to)) && !isGivenUp(m.data)) {
             valid = { height: r.height, to: r.to };
             if (r.height <= pos.height) {
               back.push(r);
@@ -331,7 +333,7 @@ export async function createJetStreamOrderer(opts: JetStreamOrdererOptions): Pro
     if (m.subject !== names.cut) return 'ok';
     lastCutSeq = m.seq;
     const r = parseCut(m.data);
-    if (r !== undefined && r.height > reader.height && givenUp.has(cutKey(m.data))) return 'ok';
+    if (r !== undefined && r.height > reader.height && isGivenUp(m.data)) return 'ok';
     const out = reader.cut(r, stamped(m), nextBlockTime);
     if (out.kind === 'stale') return 'ok';
     if (out.kind === 'invalid') {
@@ -611,7 +613,6 @@ function batchHeaders(count: number): MsgHdrs {
   return h;
 }
 
-
 /**
  * Pull settings of every consumer: short expiries so that heartbeats are frequent and a
  * consumer lost with its NATS server is noticed and re-created within seconds.
@@ -649,7 +650,7 @@ const RESUME_BACK_BLOCKS = 64;
 const MISSING_GRACE_MS = 30_000;
 
 /** The stream sequence and timestamp of a message, as the cut rule needs them. */
-function stamped(m: Pick<JsMsg, 'seq' | 'info'>): { seq: number; stampedMs: number } {
+function stamped(m: Pick<JsMsg, 'seq' | 'info'>): StampedSeq {
   return { seq: m.seq, stampedMs: Number(BigInt(m.info.timestampNanos) / 1_000_000n) };
 }
 
